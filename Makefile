@@ -1,0 +1,44 @@
+# Two commands set everything up on a fresh Linux machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO := examples/partnership_example.xlsx
+
+.PHONY: install system-deps lint format test bench demo template clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# LibreOffice renders and recalculates the workbook in tests; installed when we may (root
+# with apt), otherwise those tests skip and say why.
+system-deps:
+	@command -v soffice >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-calc-nogui poppler-utils >/dev/null; \
+	  else echo "LibreOffice not installed and not root: LibreOffice tests will be skipped"; fi; }
+
+lint: install
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test: install system-deps lint
+	$(BIN)/python -m pytest -q
+
+bench: install
+	$(BIN)/python -m benchmarks.run
+
+demo: install
+	$(BIN)/python -c "import engine; print(engine.payoff_grid(engine.Parameters()).table('provider_surplus').round(0).iloc[::4, ::4])"
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .hypothesis

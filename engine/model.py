@@ -1,0 +1,146 @@
+"""The formulas of MODEL.md, vectorised: every measure at every (occupancy, local use).
+
+``compute`` is the formulas alone, on whatever arrays come in (numpy, or dask arrays
+through numpy's dispatch), with contract terms that may themselves be arrays so that a
+sweep of terms broadcasts against the outcome grid. ``evaluate`` is the public entry:
+it validates the axes and calls ``compute`` with a validated ``Parameters``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from .errors import ParameterError
+from .parameters import Parameters
+
+Array = Any  # numpy.ndarray, or any array type that implements numpy's protocols
+TIER_TOLERANCE = 1e-9  # MODEL.md: σ(u) uses min_local_use ≤ u with this tolerance
+
+
+def as_array(values: Any) -> Array:
+    """Lists, tuples and scalars become float arrays; arrays pass through untouched."""
+    if hasattr(values, "__array_function__"):
+        return values
+    return np.asarray(values, dtype=float)
+
+
+def axis_problems(name: str, values: Array) -> list[tuple[str, str]]:
+    """Problems with an axis: values must be numbers within [0, 1] (NaN is not)."""
+    inside = (values >= 0) & (values <= 1)  # False for NaN
+    if bool(np.all(inside)):
+        return []
+    return [(name, f"{name} values must be within [0, 1] (0 % to 100 %); found values outside or missing")]
+
+
+def share_rate(share_tiers: Sequence[tuple[Any, Any]], local_use: Array) -> Array:
+    """σ(u): the share of the last tier whose min_local_use ≤ u (+1e-9 tolerance).
+
+    Loops over the few tiers, never over cells; a tier's share may be an array (a sweep).
+    """
+    rate = share_tiers[0][1] + 0.0 * local_use
+    for lowest, share in share_tiers[1:]:
+        rate = np.where(local_use + TIER_TOLERANCE >= lowest, share, rate)
+    return rate
+
+
+def _safe_divide(numerator: Array, denominator: Array) -> Array:
+    """numerator / denominator, NaN where the denominator is 0, without warnings."""
+    nonzero = denominator != 0
+    with np.errstate(over="ignore"):  # a denominator of a few pence gives ±inf, which is right
+        return np.where(nonzero, numerator / np.where(nonzero, denominator, 1.0), np.nan)
+
+
+def compute(terms: Mapping[str, Any], occupancy: Array, local_use: Array) -> dict[str, Array]:
+    """Every measure of MODEL.md; ``terms`` holds the parameters by name (scalars or arrays).
+
+    No validation here: callers that take user input go through ``evaluate``.
+    """
+    o, u = occupancy, local_use
+    n, w = terms["places"], terms["weeks_per_year"]
+    p_l, p_x, v = terms["local_fee"], terms["outside_fee"], terms["variable_cost"]
+    reserved = terms["reserved_places"]
+
+    local = u * o * n
+    outside = (1 - u) * o * n
+    grid_zero = 0.0 * local  # adds the full grid shape to measures that depend on one axis only
+    local_unres = np.maximum(local - reserved, 0.0)
+    released = np.maximum(outside - (n - reserved - local_unres), 0.0)
+    local_weeks = w * local
+    outside_weeks = w * outside
+    released_weeks = w * released
+
+    provider_fees = w * (local * p_l + outside * p_x)
+    provider_revenue = provider_fees + terms["host_contribution"]
+    provider_cost = terms["fixed_cost"] + w * (local + outside) * v
+    compensation = terms["compensation_per_week"] * outside_weeks
+    release_credit = terms["release_share"] * p_x * released_weeks
+    surplus_before = provider_revenue - provider_cost - compensation - release_credit
+    threshold = terms["reasonable_return"] * provider_cost
+    sigma = share_rate(terms["share_tiers"], u) + grid_zero
+    profit_share = sigma * np.maximum(surplus_before - threshold, 0.0)
+    deficit_cover = terms["deficit_support"] * np.maximum(-surplus_before, 0.0)
+    provider_surplus = surplus_before - profit_share + deficit_cover
+
+    host_fees = local_weeks * p_l
+    host_net_cost = (
+        host_fees + terms["host_contribution"] - compensation - release_credit - profit_share + deficit_cover
+    )
+    host_spot_cost = local_weeks * terms["spot_price"]
+    provider_spot_surplus = w * (local + outside) * (p_x - v) - terms["fixed_cost"]
+
+    return {
+        "local_places": local,
+        "outside_places": outside,
+        "local_places_unreserved": local_unres,
+        "released_places": released,
+        "local_weeks": local_weeks,
+        "outside_weeks": outside_weeks,
+        "vacant_weeks": w * (n - o * n) + grid_zero,
+        "released_weeks": released_weeks,
+        "provider_fees": provider_fees,
+        "provider_revenue": provider_revenue,
+        "provider_cost": provider_cost,
+        "compensation": compensation,
+        "release_credit": release_credit,
+        "surplus_before_sharing": surplus_before,
+        "sharing_threshold": threshold,
+        "share_rate": sigma,
+        "profit_share": profit_share,
+        "deficit_cover": deficit_cover,
+        "provider_surplus": provider_surplus,
+        "provider_margin": _safe_divide(provider_surplus, provider_revenue),
+        "host_fees": host_fees,
+        "host_net_cost": host_net_cost,
+        "host_cost_per_local_week": _safe_divide(host_net_cost, local_weeks),
+        "host_spot_cost": host_spot_cost,
+        "host_saving": host_spot_cost - host_net_cost,
+        "provider_spot_surplus": provider_spot_surplus,
+        "provider_gain": provider_surplus - provider_spot_surplus,
+    }
+
+
+def check_axes(occupancy: Any, local_use: Any) -> tuple[Array, Array]:
+    """Both axes as arrays, or one ``ParameterError`` naming each bad axis."""
+    o, u = as_array(occupancy), as_array(local_use)
+    problems = axis_problems("occupancy", o) + axis_problems("local_use", u)
+    if problems:
+        raise ParameterError(problems)
+    return o, u
+
+
+def evaluate(params: Parameters, occupancy: Any, local_use: Any) -> dict[str, Array]:
+    """Every measure of MODEL.md at the given points, broadcasting the two axes.
+
+    ``evaluate(p, 0.8, 0.5)`` gives 0-d arrays; ``evaluate(p, o[:, None], u[None, :])``
+    a grid; two equal-length 1-d arrays give one value per sampled point.
+    """
+    o, u = check_axes(occupancy, local_use)
+    return compute(terms(params), o, u)
+
+
+def terms(params: Parameters) -> dict[str, Any]:
+    """The parameters as the mapping ``compute`` takes (share_tiers kept as pairs)."""
+    return {name: getattr(params, name) for name in params.__dataclass_fields__}
