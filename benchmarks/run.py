@@ -1,7 +1,8 @@
 """Run every benchmark and write ``benchmarks/results.md`` with the machine described.
 
-Each ``bench_*.py`` module has ``TITLE`` and ``run() -> str`` (a Markdown section);
-new capabilities add a module and a line to ``MODULES``.
+Each ``bench_*.py`` module beside this file has ``TITLE`` and ``run() -> str`` (a Markdown
+section); a new capability adds a module and it is found by name. ``python -m benchmarks.run
+bench_engine`` runs one.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-MODULES = ["bench_engine"]
 RESULTS = Path(__file__).with_name("results.md")
 
 
@@ -49,7 +49,9 @@ def machine() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    names = (argv if argv is not None else sys.argv[1:]) or MODULES
+    names = (argv if argv is not None else sys.argv[1:]) or sorted(
+        p.stem for p in Path(__file__).parent.glob("bench_*.py")
+    )
     sections = [
         "# Benchmark results",
         "",
