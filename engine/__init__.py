@@ -9,7 +9,8 @@ from .errors import ParameterError
 from .grid import GridResult, default_axis, make_axis, payoff_grid
 from .measures import KEY_MEASURES, MEASURE_NAMES, MEASURES, Measure, measure
 from .model import compute, evaluate
-from .parameters import PARAMETERS, SPECS, Parameters, ParameterSpec
+from .parameters import PARAMETERS, SPECS, Parameters
+from .specs import ParameterSpec, range_problems, read_mapping
 
 __version__ = "0.1.0"
 
@@ -33,4 +34,6 @@ __all__ = [
     "make_axis",
     "measure",
     "payoff_grid",
+    "range_problems",
+    "read_mapping",
 ]

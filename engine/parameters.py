@@ -13,45 +13,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import ParameterError
+from .specs import ParameterSpec, is_number, range_problems, read_mapping
 from .values import Coerced, format_value, to_number
 
 ShareTiers = tuple[tuple[float, float], ...]
-
-
-@dataclass(frozen=True)
-class ParameterSpec:
-    """One row of the parameter table of MODEL.md."""
-
-    name: str
-    symbol: str
-    label: str
-    unit: str  # "places", "weeks", "£/year", "£/week", "share"
-    default: Any
-    minimum: float | None = None
-    maximum: float | None = None
-    min_inclusive: bool = True
-    max_inclusive: bool = True
-    integer: bool = False
-    element: str = ""  # which of the five partnership elements, if any
-    help: str = ""
-
-    @property
-    def rule(self) -> str:
-        """The valid range in words, as the workbook and error messages show it."""
-        if self.name == "share_tiers":
-            return (
-                "first min is 0; mins strictly increase within [0, 1]; "
-                "shares within [0, 1] and never decrease"
-            )
-        if self.name == "reserved_places":
-            return "0 ≤ R ≤ places"
-        parts = []
-        if self.minimum is not None:
-            parts.append(f"{'≥' if self.min_inclusive else '>'} {format_value(self.minimum)}")
-        if self.maximum is not None:
-            parts.append(f"{'≤' if self.max_inclusive else '<'} {format_value(self.maximum)}")
-        rule = " and ".join(parts)
-        return f"whole number {rule}" if self.integer else rule
 
 
 _MONEY_YEAR = "£/year"
@@ -143,6 +108,7 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
         minimum=0,
         element="2. Preferred access",
         help="Places reserved for the host's own (local) placements.",
+        rule_text="0 ≤ R ≤ places",
     ),
     ParameterSpec(
         "release_share",
@@ -185,6 +151,9 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
         ((0.0, 0.25), (0.5, 0.40), (0.75, 0.60)),
         element="5. Surplus sharing",
         help="Host's share of surplus above the reasonable return, rising with local use.",
+        rule_text=(
+            "first min is 0; mins strictly increase within [0, 1]; shares within [0, 1] and never decrease"
+        ),
     ),
     ParameterSpec(
         "deficit_support",
@@ -239,20 +208,7 @@ class Parameters:
         default; present but empty values, unknown names, booleans, NaN and infinities
         are problems. All problems are raised together.
         """
-        problems: list[tuple[str, str]] = []
-        values: dict[str, Any] = {}
-        for name in mapping:
-            if name not in SPECS:
-                problems.append((name, f"{name} is not a parameter of the model"))
-        for spec in PARAMETERS:
-            if spec.name not in mapping:
-                values[spec.name] = spec.default
-                continue
-            coerced = _coerce(spec, mapping[spec.name])
-            if coerced.problem:
-                problems.append((spec.name, coerced.problem))
-            else:
-                values[spec.name] = coerced.value
+        values, problems = read_mapping(PARAMETERS, mapping, {"share_tiers": _coerce_tiers})
         problems += check(values)
         if problems:
             raise ParameterError(problems)
@@ -267,17 +223,6 @@ class Parameters:
     def replace(self, **changes: Any) -> Parameters:
         """A copy with some fields changed (validated like any construction)."""
         return Parameters.from_mapping({**self.to_mapping(), **changes})
-
-
-def _coerce(spec: ParameterSpec, raw: Any) -> Coerced:
-    if spec.name == "share_tiers":
-        return _coerce_tiers(raw)
-    coerced = to_number(spec.name, raw)
-    if coerced.problem is None and spec.integer:
-        if coerced.value != math.floor(coerced.value):
-            return Coerced(None, f"{spec.name} = {format_value(raw)} must be a whole number")
-        return Coerced(int(coerced.value))
-    return coerced
 
 
 def _coerce_tiers(raw: Any) -> Coerced:
@@ -319,16 +264,9 @@ def check(values: Mapping[str, Any]) -> list[tuple[str, str]]:
     Names missing from ``values`` (because they failed to parse) are skipped, so the
     caller can report parse problems and range problems together.
     """
-    problems: list[tuple[str, str]] = []
-    for spec in PARAMETERS:
-        if spec.name not in values or spec.name == "share_tiers":
-            continue
-        value = values[spec.name]
-        message = _range_problem(spec, value)
-        if message:
-            problems.append((spec.name, message))
+    problems = range_problems([spec for spec in PARAMETERS if spec.name != "share_tiers"], values)
     places, reserved = values.get("places"), values.get("reserved_places")
-    if _is_number(places) and _is_number(reserved) and reserved > places:
+    if is_number(places) and is_number(reserved) and reserved > places:
         problems.append(
             (
                 "reserved_places",
@@ -338,31 +276,6 @@ def check(values: Mapping[str, Any]) -> list[tuple[str, str]]:
     if "share_tiers" in values:
         problems += [("share_tiers", m) for m in _tier_problems(values["share_tiers"])]
     return problems
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def _range_problem(spec: ParameterSpec, value: Any) -> str | None:
-    shown = f"{spec.name} = {format_value(value)}"
-    if not _is_number(value):
-        return f"{shown} is not a finite number"
-    if spec.integer and value != math.floor(value):
-        return f"{shown} must be a whole number"
-    below = spec.minimum is not None and (
-        value < spec.minimum or (not spec.min_inclusive and value == spec.minimum)
-    )
-    if below:
-        word = "at least" if spec.min_inclusive else "more than"
-        return f"{shown} must be {word} {format_value(spec.minimum)}"
-    above = spec.maximum is not None and (
-        value > spec.maximum or (not spec.max_inclusive and value == spec.maximum)
-    )
-    if above:
-        word = "at most" if spec.max_inclusive else "less than"
-        return f"{shown} must be {word} {format_value(spec.maximum)}"
-    return None
 
 
 def _tier_problems(tiers: Any) -> list[str]:
