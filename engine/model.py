@@ -4,6 +4,10 @@
 through numpy's dispatch), with contract terms that may themselves be arrays so that a
 sweep of terms broadcasts against the outcome grid. ``evaluate`` is the public entry:
 it validates the axes and calls ``compute`` with a validated ``Parameters``.
+
+``compute`` ends with three steps of its own (``share_surplus``, ``provider_results``,
+``host_results``) so that regions and portfolios apply the same formulas to a council's
+part or to a sum over homes instead of writing them again.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from .errors import ParameterError
+from .measures import MEASURE_NAMES
 from .parameters import Parameters
 
 Array = Any  # numpy.ndarray, or any array type that implements numpy's protocols
@@ -78,20 +83,11 @@ def compute(terms: Mapping[str, Any], occupancy: Array, local_use: Array) -> dic
     compensation = terms["compensation_per_week"] * outside_weeks
     release_credit = terms["release_share"] * p_x * released_weeks
     surplus_before = provider_revenue - provider_cost - compensation - release_credit
-    threshold = terms["reasonable_return"] * provider_cost
-    sigma = share_rate(terms["share_tiers"], u) + grid_zero
-    profit_share = sigma * np.maximum(surplus_before - threshold, 0.0)
-    deficit_cover = terms["deficit_support"] * np.maximum(-surplus_before, 0.0)
-    provider_surplus = surplus_before - profit_share + deficit_cover
-
     host_fees = local_weeks * p_l
-    host_net_cost = (
-        host_fees + terms["host_contribution"] - compensation - release_credit - profit_share + deficit_cover
-    )
     host_spot_cost = local_weeks * terms["spot_price"]
     provider_spot_surplus = w * (local + outside) * (p_x - v) - terms["fixed_cost"]
 
-    return {
+    values = {
         "local_places": local,
         "outside_places": outside,
         "local_places_unreserved": local_unres,
@@ -106,19 +102,70 @@ def compute(terms: Mapping[str, Any], occupancy: Array, local_use: Array) -> dic
         "compensation": compensation,
         "release_credit": release_credit,
         "surplus_before_sharing": surplus_before,
+        "host_fees": host_fees,
+        "host_contribution": terms["host_contribution"],
+        "host_spot_cost": host_spot_cost,
+        "provider_spot_surplus": provider_spot_surplus,
+    }
+    values.update(share_surplus(terms, surplus_before, provider_cost, u + grid_zero))
+    values.update(provider_results(values))
+    values.update(host_results(values))
+    return {name: values[name] for name in MEASURE_NAMES}
+
+
+def share_surplus(
+    terms: Mapping[str, Any], surplus_before_sharing: Array, provider_cost: Array, local_use: Array
+) -> dict[str, Array]:
+    """Element 5 and deficit support: what the sharing clause moves between the parties.
+
+    A step of its own because it is the one non-linear step: applied to one home's S0 it
+    is the per-home deal, applied to the sum of several homes' S0 (and costs) it is a
+    pooled deal, and the two differ (engine.portfolio). ``local_use`` sets σ and the
+    shape of ``share_rate``.
+    """
+    threshold = terms["reasonable_return"] * provider_cost
+    sigma = share_rate(terms["share_tiers"], local_use)
+    profit_share = sigma * np.maximum(surplus_before_sharing - threshold, 0.0)
+    deficit_cover = terms["deficit_support"] * np.maximum(-surplus_before_sharing, 0.0)
+    return {
         "sharing_threshold": threshold,
         "share_rate": sigma,
         "profit_share": profit_share,
         "deficit_cover": deficit_cover,
+    }
+
+
+def provider_results(values: Mapping[str, Array]) -> dict[str, Array]:
+    """The provider's bottom line from its flows and the sharing step (named as in MODEL.md).
+
+    Every input is a sum of money, so these also hold for totals over several homes.
+    """
+    provider_surplus = values["surplus_before_sharing"] - values["profit_share"] + values["deficit_cover"]
+    return {
         "provider_surplus": provider_surplus,
-        "provider_margin": _safe_divide(provider_surplus, provider_revenue),
-        "host_fees": host_fees,
+        "provider_margin": _safe_divide(provider_surplus, values["provider_revenue"]),
+        "provider_gain": provider_surplus - values["provider_spot_surplus"],
+    }
+
+
+def host_results(values: Mapping[str, Array]) -> dict[str, Array]:
+    """The host's bottom line from its payments and credits (named as in MODEL.md).
+
+    Every input is a sum of money or weeks, so these also hold for one council's part of
+    a region (engine.region) and for totals over several homes (engine.portfolio).
+    """
+    host_net_cost = (
+        values["host_fees"]
+        + values["host_contribution"]
+        - values["compensation"]
+        - values["release_credit"]
+        - values["profit_share"]
+        + values["deficit_cover"]
+    )
+    return {
         "host_net_cost": host_net_cost,
-        "host_cost_per_local_week": _safe_divide(host_net_cost, local_weeks),
-        "host_spot_cost": host_spot_cost,
-        "host_saving": host_spot_cost - host_net_cost,
-        "provider_spot_surplus": provider_spot_surplus,
-        "provider_gain": provider_surplus - provider_spot_surplus,
+        "host_cost_per_local_week": _safe_divide(host_net_cost, values["local_weeks"]),
+        "host_saving": values["host_spot_cost"] - host_net_cost,
     }
 
 
