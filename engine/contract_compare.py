@@ -78,7 +78,8 @@ def best_contract(
     ``tolerance`` of the best tie (default £0.01 for money, 1e-9 for shares), and a tie goes
     to the contract earliest in the registry order spot, block, open_book, partnership: a
     newer contract has to beat the status quo by more than a penny to be called better.
-    Contracts whose value is NaN in a cell are passed over; a cell where all are NaN is None.
+    Contracts whose value is NaN in a cell are passed over; a cell where all are NaN is
+    missing (``pd.isna`` is true; pandas may hold it as None or NaN).
     """
     spec = _check_measure(comparison, measure)
     better = better or spec.better

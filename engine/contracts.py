@@ -73,7 +73,7 @@ def block_formulas(base: Mapping[str, Array], p: Mapping[str, Any], k: Mapping[s
 
         L_block          = min(L, B)                      local places filling the block first
         L_spot           = L − L_block                    local places above the block, bought on spot
-        X_rel            = max(X − (N − B − L_spot), 0)    outside places sitting in unused block places
+        X_rel            = max(X − (N − B), 0)             outside places sitting in unused block places
         block_payment    = W·B·b
         release_credit   = r·p_X·W·X_rel                  r = release_share, as in the partnership
         spot_weeks       = W·L_spot
@@ -86,6 +86,8 @@ def block_formulas(base: Mapping[str, Array], p: Mapping[str, Any], k: Mapping[s
 
     Outside children take the places outside the block first (a released block place costs
     the provider a credit), as MODEL.md's outside children take unreserved places first.
+    MODEL.md's form max(X − (N − B − L_spot), 0) is the same number: when L_spot > 0 the
+    block is full of local children and L + X ≤ N leaves X ≤ N − L < N − B.
     Spot weeks above the block are priced exactly as under spot, so B = 0 is spot.
     """
     n, w = p["places"], p["weeks_per_year"]
@@ -94,7 +96,7 @@ def block_formulas(base: Mapping[str, Array], p: Mapping[str, Any], k: Mapping[s
     local, outside = base["local_places"], base["outside_places"]
     block_used = np.minimum(local, block)
     spot_places = local - block_used
-    released = np.maximum(outside - (n - block - spot_places), 0.0)
+    released = np.maximum(outside - (n - block), 0.0)
     block_payment = w * block * k["block_fee"] + 0.0 * local
     release_credit = p["release_share"] * p_x * w * released
     spot_weeks = w * spot_places
