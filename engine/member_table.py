@@ -208,6 +208,11 @@ def _duplicate_problems(records: list[dict[str, Any]], spec: MemberTable) -> Pro
 
 
 def _frame(records: list[dict[str, Any]], spec: MemberTable) -> pd.DataFrame:
-    columns = ["row", *spec.column_names]
-    frame = pd.DataFrame(records, columns=columns)
-    return frame.astype({"row": int, spec.member: object, **{c.name: float for c in spec.columns}})
+    """The records as a table with fixed dtypes, built column by column (cheap for a few rows)."""
+    columns: dict[str, Any] = {
+        "row": np.array([record["row"] for record in records], dtype=int),
+        spec.member: np.array([record[spec.member] for record in records], dtype=object),
+    }
+    for column in spec.columns:
+        columns[column.name] = np.array([record[column.name] for record in records], dtype=float)
+    return pd.DataFrame(columns)

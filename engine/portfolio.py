@@ -124,7 +124,7 @@ def home_table(homes: Any, params: Parameters) -> pd.DataFrame:
 def _fit_problems(frame: pd.DataFrame, params: Parameters | None) -> Problems:
     """A home's reserved places must fit in it (MODEL.md: R ≤ N), with defaults where empty."""
     problems = []
-    for record in frame.to_dict("records"):
+    for record in frame[["row", "home", "places", "reserved_places"]].to_dict("records"):
         values = {}
         for name in ("places", "reserved_places"):
             values[name] = (record[name], "")
@@ -155,7 +155,11 @@ def portfolio_evaluate(
     the portfolio with sharing per home, with pooled sharing, and pooled − per home.
     """
     o, u = check_axes(occupancy, local_use)
-    table = home_table(homes, params)
+    return _evaluate(params, home_table(homes, params), o, u)
+
+
+def _evaluate(params: Parameters, table: pd.DataFrame, o: Array, u: Array) -> dict[str, dict[str, Array]]:
+    """``portfolio_evaluate`` on a ``home_table`` and checked axes."""
     ndim = max(np.ndim(o), np.ndim(u))
 
     def lead(column: str) -> np.ndarray:
@@ -259,8 +263,9 @@ def portfolio_grid(
     """Every measure for each home and the portfolio at every occupancy and local use (default 21 × 21)."""
     o = default_axis() if occupancy is None else np.asarray(occupancy, dtype=float).ravel()
     u = default_axis() if local_use is None else np.asarray(local_use, dtype=float).ravel()
-    values = portfolio_evaluate(params, homes, o[:, None], u[None, :])
-    return PortfolioResult(params, home_table(homes, params), o, u, values)
+    o, u = check_axes(o, u)
+    table = home_table(homes, params)
+    return PortfolioResult(params, table, o, u, _evaluate(params, table, o[:, None], u[None, :]))
 
 
 def portfolio_point(params: Parameters, homes: Any, occupancy: float, local_use: float) -> pd.DataFrame:
@@ -270,8 +275,9 @@ def portfolio_point(params: Parameters, homes: Any, occupancy: float, local_use:
     ("per_home" for homes; "per_home", "pooled", "difference" for the portfolio), then every
     measure of MODEL.md. A home with its own occupancy is evaluated at it.
     """
-    values = portfolio_evaluate(params, homes, occupancy, local_use)
-    names = tuple(home_table(homes, params)["home"])
+    table = home_table(homes, params)
+    values = _evaluate(params, table, *check_axes(occupancy, local_use))
+    names = tuple(table["home"])
     rows = [
         {"level": "home", "home": home, "sharing": "per_home"}
         | {name: float(values["homes"][name][index]) for name in MEASURE_NAMES}
