@@ -145,7 +145,7 @@ def _fit_problems(frame: pd.DataFrame, params: Parameters | None) -> Problems:
 
 
 def portfolio_evaluate(
-    params: Parameters, homes: Any, occupancy: Any, local_use: Any
+    params: Parameters, homes: Any, occupancy: Any, local_use: Any, per_home_axes: bool = False
 ) -> dict[str, dict[str, Array]]:
     """Every measure of MODEL.md for each home and for the portfolio, per home and pooled.
 
@@ -153,14 +153,22 @@ def portfolio_evaluate(
     dict of every measure by name. ``homes`` arrays have the home as their first axis, then
     the broadcast shape of the two axes; the other three have the axes' shape:
     the portfolio with sharing per home, with pooled sharing, and pooled − per home.
+
+    With ``per_home_axes`` the first axis of ``occupancy`` and ``local_use`` is the home
+    (length 1 or the number of homes): each home has its own draws (the risk analysis).
+    Then the pooled share tier is σ at the portfolio's local use Σ L / Σ (L + X) (the
+    places-weighted mean of the homes' local use where no place is occupied), and the
+    portfolio's ``share_rate`` is that σ under both sharing bases.
     """
     o, u = check_axes(occupancy, local_use)
-    return _evaluate(params, home_table(homes, params), o, u)
+    return _evaluate(params, home_table(homes, params), o, u, per_home_axes)
 
 
-def _evaluate(params: Parameters, table: pd.DataFrame, o: Array, u: Array) -> dict[str, dict[str, Array]]:
+def _evaluate(
+    params: Parameters, table: pd.DataFrame, o: Array, u: Array, per_home_axes: bool = False
+) -> dict[str, dict[str, Array]]:
     """``portfolio_evaluate`` on a ``home_table`` and checked axes."""
-    ndim = max(np.ndim(o), np.ndim(u))
+    ndim = max(np.ndim(o), np.ndim(u)) - (1 if per_home_axes else 0)
 
     def lead(column: str) -> np.ndarray:
         return np.reshape(table[column].to_numpy(float), (-1,) + (1,) * ndim)
@@ -172,8 +180,11 @@ def _evaluate(params: Parameters, table: pd.DataFrame, o: Array, u: Array) -> di
 
     sums = {name: np.sum(per_home[name], axis=0) for name in ADDITIVE}
     sums["host_contribution"] = np.sum(table["host_contribution"].to_numpy(float))
+    if per_home_axes:
+        local_use_grid = portfolio_local_use(per_home, lead("places"), u)
+    else:  # u applies to every home, so Σ L / Σ (L + X) is u: use it as it is
+        local_use_grid = u + 0.0 * sums["local_places"]
     pooled = dict(sums)
-    local_use_grid = u + 0.0 * sums["local_places"]
     pooled.update(
         share_surplus(agreement, sums["surplus_before_sharing"], sums["provider_cost"], local_use_grid)
     )
@@ -186,6 +197,19 @@ def _evaluate(params: Parameters, table: pd.DataFrame, o: Array, u: Array) -> di
     with np.errstate(invalid="ignore"):  # a ratio that is ±inf both ways (revenue of pennies) differs by NaN
         result["difference"] = {name: pooled[name] - separate[name] for name in MEASURE_NAMES}
     return result
+
+
+def portfolio_local_use(per_home: Mapping[str, Array], places: Array, local_use: Array) -> Array:
+    """The portfolio's local use: Σ local places / Σ occupied places over the homes.
+
+    Where no place is occupied anywhere (the ratio is 0/0) it is the places-weighted mean
+    of the homes' local use.
+    """
+    local = np.sum(per_home["local_places"], axis=0)
+    occupied = local + np.sum(per_home["outside_places"], axis=0)
+    fallback = np.sum(places * local_use, axis=0) / np.sum(places)
+    some = occupied > 0
+    return np.where(some, local / np.where(some, occupied, 1.0), fallback)
 
 
 @dataclass(frozen=True)

@@ -87,6 +87,19 @@ def test_a_home_with_its_own_occupancy_keeps_it():
 points = st.lists(st.tuples(axis, axis), min_size=1, max_size=12)
 
 
+def test_homes_with_their_own_draws_share_at_the_portfolio_local_use():
+    # per_home_axes: Oak at local use 0.5, Elm at 1, both full. L = 2 + 2, L + X = 4 + 2:
+    # the portfolio's local use is 4/6 = 0.667, so the pooled tier is 0.40 (Elm alone: 0.60).
+    # With nothing occupied the places-weighted local use (4·0.5 + 2·1)/6 = 0.667 applies.
+    occupancy = np.array([[1.0, 0.0], [1.0, 0.0]])
+    local_use = np.array([[0.5, 0.5], [1.0, 1.0]])
+    values = portfolio_evaluate(AGREEMENT, TWO, occupancy, local_use, per_home_axes=True)
+    assert values["homes"]["share_rate"].tolist() == [[0.4, 0.4], [0.6, 0.6]]
+    assert values["pooled"]["share_rate"].tolist() == [0.4, 0.4]
+    # Elm alone at (1, 1): fees 52·2·5,000 = 520,000, K 100,000, cost 731,200 → S0 = −111,200
+    assert values["homes"]["surplus_before_sharing"][:, 0].tolist() == pytest.approx([191_200, -111_200])
+
+
 @given(parameters(), points, st.booleans())
 def test_one_home_is_the_single_home_model_exactly(p, pts, from_table):
     o, u = np.array(pts).T
@@ -158,6 +171,16 @@ def test_portfolio_identities(p, rows, pts):
     for totals in (per_home, pooled):
         rhs = totals["host_net_cost"] + outside_income - totals["provider_cost"]
         np.testing.assert_allclose(totals["provider_surplus"], rhs, rtol=1e-6, atol=1e-6 * _scale(p, rows))
+
+
+@given(parameters(), homes(), points)
+def test_shared_axes_given_per_home_agree(p, rows, pts):
+    o, u = np.array(pts).T
+    shared = portfolio_evaluate(p, rows, o, u)
+    own = portfolio_evaluate(p, rows, o[None, :], u[None, :], per_home_axes=True)
+    for name in MEASURE_NAMES:
+        np.testing.assert_array_equal(own["homes"][name], shared["homes"][name], err_msg=name)
+        np.testing.assert_allclose(own["pooled"][name], shared["pooled"][name], rtol=1e-12, err_msg=name)
 
 
 @given(parameters(), points)
