@@ -34,7 +34,7 @@ import numpy as np
 from .contract_terms import ContractTerms, check_fit
 from .errors import ParameterError
 from .measures import Measure, measure
-from .model import Array, _safe_divide, check_axes, compute
+from .model import Array, check_axes, compute, safe_divide
 from .model import terms as parameter_terms
 from .parameters import Parameters
 
@@ -179,10 +179,10 @@ def _with_common(base: Mapping[str, Array], p: Mapping[str, Any], flows: Flows) 
         "outside_weeks": base["outside_weeks"],
         "provider_cost": base["provider_cost"],
         "outside_income": base["outside_weeks"] * p["outside_fee"],
-        "host_cost_per_local_week": _safe_divide(host_net_cost, base["local_weeks"]),
+        "host_cost_per_local_week": safe_divide(host_net_cost, base["local_weeks"]),
         "host_spot_cost": base["host_spot_cost"],
         "host_saving": base["host_spot_cost"] - host_net_cost,
-        "provider_margin": _safe_divide(provider_surplus, flows["provider_revenue"]),
+        "provider_margin": safe_divide(provider_surplus, flows["provider_revenue"]),
         "provider_spot_surplus": base["provider_spot_surplus"],
         "provider_gain": provider_surplus - base["provider_spot_surplus"],
     }

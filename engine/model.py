@@ -51,7 +51,7 @@ def share_rate(share_tiers: Sequence[tuple[Any, Any]], local_use: Array) -> Arra
     return rate
 
 
-def _safe_divide(numerator: Array, denominator: Array) -> Array:
+def safe_divide(numerator: Array, denominator: Array) -> Array:
     """numerator / denominator, NaN where the denominator is 0, without warnings."""
     nonzero = denominator != 0
     with np.errstate(over="ignore"):  # a denominator of a few pence gives ±inf, which is right
@@ -143,7 +143,7 @@ def provider_results(values: Mapping[str, Array]) -> dict[str, Array]:
     provider_surplus = values["surplus_before_sharing"] - values["profit_share"] + values["deficit_cover"]
     return {
         "provider_surplus": provider_surplus,
-        "provider_margin": _safe_divide(provider_surplus, values["provider_revenue"]),
+        "provider_margin": safe_divide(provider_surplus, values["provider_revenue"]),
         "provider_gain": provider_surplus - values["provider_spot_surplus"],
     }
 
@@ -164,7 +164,7 @@ def host_results(values: Mapping[str, Array]) -> dict[str, Array]:
     )
     return {
         "host_net_cost": host_net_cost,
-        "host_cost_per_local_week": _safe_divide(host_net_cost, values["local_weeks"]),
+        "host_cost_per_local_week": safe_divide(host_net_cost, values["local_weeks"]),
         "host_saving": values["host_spot_cost"] - host_net_cost,
     }
 
