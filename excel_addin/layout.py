@@ -1,0 +1,409 @@
+"""Where everything lives in the workbook: sheet names, input cells, defined names, status.
+
+This module is the one source of truth for positions. The template, the reader, the
+result sheets, the snapshot and its out-of-date formula all take cells from here, so a
+new input (on the Inputs sheet or on a new result sheet) is declared once and is then
+read, validated, protected, snapshotted and watched for changes everywhere.
+
+Inputs rows are generated from ``engine.PARAMETERS``; the grid axes and the breakdown
+point are ``ParameterSpec`` rows too, so one reader and one range check serve all of them.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from engine import PARAMETERS, ParameterSpec
+
+from . import a1
+from .formats import GENERAL, SHARE, input_format
+
+GUIDE = "Guide"
+INPUTS = "Inputs"
+PROVIDER = "Provider"
+HOST = "Host"
+RESULTS = "Results"
+BREAKDOWN = "Breakdown"
+SNAPSHOT = "LastRun"
+XLWINGS_CONF = "xlwings.conf"
+
+OUT_PREFIX = "out_"
+TIER_ROWS = 5  # rows of the share tiers table; empty rows at its foot are ignored
+CHART_LOCAL_USES = (0.0, 0.25, 0.5, 0.75, 1.0)  # one chart line per local use
+
+# Geometry of the generated result sheets, relative to each sheet's output_row.
+CAPTION_OFFSET = 0  # the "computed when, from which inputs" line
+CHARTS_OFFSET = 2  # charts start two rows below the caption
+ROW_HEIGHT_CM = 0.53  # the default row height, 15 points
+CHART_MIN_WIDTH_CM = 15.0
+CHART_ASPECT = 0.68  # height / width of a chart
+TABLE_GAP = 2  # empty rows between tables
+LABEL_WIDTH = 24  # column A of the result sheets
+VALUE_WIDTH = 10.5  # one grid column (fits "-£1,234k" and "£123,456")
+RESULTS_WIDTH = 12  # the narrowest column of the tidy Results table
+OUT_OF_DATE = "Results are out of date – run again"
+UP_TO_DATE = "Results are up to date"
+NOT_RUN = "Not run yet – run the model to fill the result sheets"
+
+# The desktop add-in reads these key/value rows (column A key, column B value, from A1 down).
+XLWINGS_SETTINGS: tuple[tuple[str, str], ...] = (("UDF Modules", "excel_addin.udfs"),)
+
+
+@dataclass(frozen=True)
+class InputColumns:
+    """Columns of every input section: label, value, unit, allowed range, help, problem."""
+
+    label: int = 1
+    value: int = 2
+    unit: int = 3
+    rule: int = 4
+    help: int = 5
+    problem: int = 6
+
+    @property
+    def headers(self) -> tuple[str, ...]:
+        return ("Input", "Value", "Unit", "Allowed", "Explanation", "Problem")
+
+
+COLUMNS = InputColumns()
+
+
+@dataclass(frozen=True)
+class InputCell:
+    """One input: its spec, and where its value cell (or table body) and label sit."""
+
+    spec: ParameterSpec
+    sheet: str
+    row: int  # first row of the value cell(s)
+    label_row: int  # row of the label, unit, allowed range, help and problem
+    rows: int = 1
+    columns: int = 1
+    number_format: str = GENERAL
+    header: tuple[str, ...] = ()  # column headers of a table input, written on the label row
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def label(self) -> str:
+        return self.spec.label
+
+    @property
+    def column(self) -> int:
+        return COLUMNS.value
+
+    @property
+    def ref(self) -> str:
+        """ "B14" or, for a table, "B30:C34"."""
+        return a1.area(self.row, self.column, self.rows, self.columns)
+
+    @property
+    def address(self) -> str:
+        """ "Inputs!B14": how messages name the cell."""
+        return f"{self.sheet}!{self.ref}"
+
+    @property
+    def defined(self) -> str:
+        """ "Inputs!$B$14": the workbook-level defined name's target."""
+        return a1.sheet_ref(self.sheet, self.ref)
+
+    @property
+    def rectangle(self) -> tuple[int, int, int, int]:
+        return (self.row, self.column, self.rows, self.columns)
+
+    @property
+    def problem_cell(self) -> str:
+        return a1.cell(self.label_row, COLUMNS.problem)
+
+
+@dataclass(frozen=True)
+class InputSection:
+    """A titled group of input rows (the five elements, the grid, the breakdown point…)."""
+
+    title: str
+    heading_row: int
+    cells: tuple[InputCell, ...]
+
+
+@dataclass(frozen=True)
+class SheetLayout:
+    """One sheet: its name, titles, input sections and the rows the run owns.
+
+    ``output_row`` is the first row the run clears and rewrites (None: the run writes
+    nothing below the inputs). Input cells must sit above it.
+    """
+
+    name: str
+    title: str
+    subtitle: str = ""
+    output_row: int | None = None
+    header_row: int | None = None  # where the input column headers go
+    sections: tuple[InputSection, ...] = ()
+    column_widths: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def inputs(self) -> tuple[InputCell, ...]:
+        return tuple(cell for section in self.sections for cell in section.cells)
+
+
+@dataclass(frozen=True)
+class StatusCell:
+    """A cell of the status area on the Inputs sheet, with its defined name."""
+
+    name: str
+    label: str
+    row: int
+
+    @property
+    def ref(self) -> str:
+        return a1.cell(self.row, COLUMNS.value)
+
+    @property
+    def defined(self) -> str:
+        return a1.sheet_ref(INPUTS, self.ref)
+
+
+def _share(name: str, label: str, default: float, help: str, **rule) -> ParameterSpec:
+    return ParameterSpec(name, "", label, "share", default, help=help, **rule)
+
+
+AXIS_SPECS: tuple[ParameterSpec, ...] = (
+    _share("occupancy_min", "Occupancy from", 0.0, "First row of every result table.", minimum=0, maximum=1),
+    _share("occupancy_max", "Occupancy to", 1.0, "Last row of every result table.", minimum=0, maximum=1),
+    _share(
+        "occupancy_step",
+        "Occupancy step",
+        0.05,
+        "Distance between rows; at least 1 % (at most 101 rows).",
+        minimum=0.01,
+        maximum=1,
+    ),
+    _share(
+        "local_use_min", "Local use from", 0.0, "First column of every result table.", minimum=0, maximum=1
+    ),
+    _share("local_use_max", "Local use to", 1.0, "Last column of every result table.", minimum=0, maximum=1),
+    _share(
+        "local_use_step",
+        "Local use step",
+        0.05,
+        "Distance between columns; at least 1 % (at most 101 columns).",
+        minimum=0.01,
+        maximum=1,
+    ),
+)
+
+BREAKDOWN_SPECS: tuple[ParameterSpec, ...] = (
+    _share(
+        "breakdown_occupancy",
+        "Occupancy",
+        0.75,
+        "Average share of the places occupied over the year.",
+        minimum=0,
+        maximum=1,
+    ),
+    _share(
+        "breakdown_local_use",
+        "Local use",
+        0.5,
+        "Share of the occupied places used by the host's own placements.",
+        minimum=0,
+        maximum=1,
+    ),
+)
+
+
+def _groups(specs: Iterable[ParameterSpec]) -> list[tuple[str, list[ParameterSpec]]]:
+    """Consecutive parameters of the same partnership element form one titled section."""
+    groups = []
+    for element, members in itertools.groupby(specs, key=lambda spec: spec.element):
+        title = element or ("The home: places, costs and fees" if not groups else "Other terms")
+        groups.append((title, list(members)))
+    return groups
+
+
+def _cell(sheet: str, spec: ParameterSpec, row: int) -> tuple[InputCell, int]:
+    """The input cell for ``spec`` with its label on ``row``, and how many rows it takes."""
+    if spec.name == "share_tiers":
+        header = ("From local use", "Host's share")
+        cell = InputCell(spec, sheet, row + 1, row, TIER_ROWS, 2, SHARE, header)
+        return cell, 1 + TIER_ROWS
+    fine = spec.name not in {s.name for s in AXIS_SPECS}
+    return InputCell(spec, sheet, row, row, number_format=input_format(spec.unit, spec.integer, fine)), 1
+
+
+def _sections(
+    sheet: str, groups: list[tuple[str, list[ParameterSpec]]], first_row: int
+) -> tuple[InputSection, ...]:
+    sections, row = [], first_row
+    for title, specs in groups:
+        heading, row, cells = row, row + 1, []
+        for spec in specs:
+            cell, used = _cell(sheet, spec, row)
+            cells.append(cell)
+            row += used
+        sections.append(InputSection(title, heading, tuple(cells)))
+        row += 1
+    return tuple(sections)
+
+
+STATUS: tuple[StatusCell, ...] = (
+    StatusCell("status_message", "Status", 4),
+    StatusCell("status_computed_at", "Computed at", 5),
+    StatusCell("status_version", "Model version", 6),
+    StatusCell("status_fingerprint", "Inputs fingerprint", 7),
+    StatusCell("status_problems", "Problems", 8),
+)
+STATUS_BY_NAME = {cell.name: cell for cell in STATUS}
+
+_INPUT_WIDTHS = {"A": 34, "B": 15, "C": 12, "D": 26, "E": 62, "F": 48}
+
+INPUTS_SHEET = SheetLayout(
+    INPUTS,
+    "Commissioning Partnership Model – inputs",
+    "Type in the yellow cells only, then run the model: the add-in's Run button, xlwings Lite, "
+    "or `partnership run <file>` on the command line.",
+    header_row=10,
+    sections=_sections(
+        INPUTS,
+        [*_groups(PARAMETERS), ("Grid shown on the result sheets", list(AXIS_SPECS))],
+        11,
+    ),
+    column_widths=_INPUT_WIDTHS,
+)
+
+GUIDE_SHEET = SheetLayout(
+    GUIDE,
+    "Commissioning Partnership Model – guide",
+    "What each party gets from a local partnership, at every occupancy and local use.",
+    column_widths={"A": 30, "B": 22, "C": 12, "D": 90},
+)
+
+PROVIDER_SHEET = SheetLayout(
+    PROVIDER,
+    "Provider: surplus, margin and gain from the partnership",
+    "Rows: occupancy (share of the places filled over the year). "
+    "Columns: local use (share of occupied places used by the host).",
+    output_row=3,
+)
+
+HOST_SHEET = SheetLayout(
+    HOST,
+    "Host council: net cost, cost per local week and saving against the spot market",
+    PROVIDER_SHEET.subtitle,
+    output_row=3,
+)
+
+RESULTS_SHEET = SheetLayout(
+    RESULTS,
+    "All measures, one row per occupancy and local use",
+    "Filter or pivot this table (its body is the defined name out_results). "
+    "Money in £ per year of the agreement.",
+    output_row=3,
+)
+
+BREAKDOWN_SHEET = SheetLayout(
+    BREAKDOWN,
+    "Breakdown: who pays whom, for one occupancy and local use",
+    "Type the occupancy and local use in the yellow cells, then run the model. "
+    "Amounts are £ per year; + received, − paid.",
+    output_row=9,
+    header_row=4,
+    sections=_sections(BREAKDOWN, [("The cell to break down", list(BREAKDOWN_SPECS))], 5),
+    column_widths={"A": 34, "B": 22, "C": 20, "D": 22, "E": 15, "F": 15, "G": 15, "H": 15, "I": 15},
+)
+
+# Every sheet with a layout, in workbook order; a new result sheet adds its layout here.
+SHEETS: tuple[SheetLayout, ...] = (
+    GUIDE_SHEET,
+    INPUTS_SHEET,
+    PROVIDER_SHEET,
+    HOST_SHEET,
+    RESULTS_SHEET,
+    BREAKDOWN_SHEET,
+)
+SHEET_ORDER: tuple[str, ...] = (*(sheet.name for sheet in SHEETS), SNAPSHOT, XLWINGS_CONF)
+BY_SHEET: dict[str, SheetLayout] = {sheet.name: sheet for sheet in SHEETS}
+
+
+def all_inputs() -> tuple[InputCell, ...]:
+    """Every input cell of the workbook, on any sheet, in workbook order."""
+    return tuple(cell for sheet in SHEETS for cell in sheet.inputs)
+
+
+def input_cell(name: str) -> InputCell | None:
+    """The input cell called ``name``, or None."""
+    return next((cell for cell in all_inputs() if cell.name == name), None)
+
+
+def parameter_names() -> tuple[str, ...]:
+    """The inputs that make up ``engine.Parameters``."""
+    return tuple(spec.name for spec in PARAMETERS)
+
+
+def out_name(key: str) -> str:
+    """The defined name of a result table: ``out_provider_surplus``, ``out_occupancy``…"""
+    return f"{OUT_PREFIX}{key}"
+
+
+# The hidden snapshot sheet: a copy of every input as it was at the last successful run.
+SNAPSHOT_FINGERPRINT = StatusCell("snapshot_fingerprint", "Fingerprint at the last run", 2)
+SNAPSHOT_CHANGES = StatusCell("snapshot_changes", "Input cells changed since", 3)
+SNAPSHOT_FIRST_ROW = 5
+SNAPSHOT_VALUE_COLUMN = 3  # column A: input name, B: cells changed, C…: the values
+
+
+@dataclass(frozen=True)
+class SnapshotSlot:
+    """Where the snapshot keeps one input's last-run value(s), same shape as the input."""
+
+    cell: InputCell
+    row: int
+
+    @property
+    def ref(self) -> str:
+        return a1.area(self.row, SNAPSHOT_VALUE_COLUMN, self.cell.rows, self.cell.columns)
+
+    @property
+    def changed_formula(self) -> str:
+        """How many of this input's cells differ from the snapshot (text comparison, so 0 ≠ blank)."""
+        live = a1.sheet_ref(self.cell.sheet, self.cell.ref)
+        kept = a1.absolute(self.ref)
+        return f'=IFERROR(SUMPRODUCT(--({live}&""<>{kept}&"")),1)'
+
+
+def snapshot_slots() -> tuple[SnapshotSlot, ...]:
+    """One slot per input cell, stacked down the snapshot sheet."""
+    slots, row = [], SNAPSHOT_FIRST_ROW
+    for cell in all_inputs():
+        slots.append(SnapshotSlot(cell, row))
+        row += cell.rows
+    return tuple(slots)
+
+
+def snapshot_changes_formula() -> str:
+    """The total of the per-input change counts."""
+    last = SNAPSHOT_FIRST_ROW + sum(cell.rows for cell in all_inputs()) - 1
+    return f"=SUM({a1.absolute(a1.area(SNAPSHOT_FIRST_ROW, 2, last - SNAPSHOT_FIRST_ROW + 1, 1))})"
+
+
+def status_formula() -> str:
+    """Not run yet / out of date / up to date, from the snapshot's fingerprint and change count."""
+    return (
+        f'=IF({SNAPSHOT_FINGERPRINT.name}="","{NOT_RUN}",'
+        f'IF({SNAPSHOT_CHANGES.name}>0,"{OUT_OF_DATE}","{UP_TO_DATE}"))'
+    )
+
+
+def snapshot_defined(cell: StatusCell) -> str:
+    return a1.sheet_ref(SNAPSHOT, cell.ref)
+
+
+def fixed_names() -> dict[str, str]:
+    """Every defined name the template creates: inputs, status cells and snapshot cells."""
+    names = {cell.name: cell.defined for cell in all_inputs()}
+    names.update({cell.name: cell.defined for cell in STATUS})
+    names.update({cell.name: snapshot_defined(cell) for cell in (SNAPSHOT_FINGERPRINT, SNAPSHOT_CHANGES)})
+    return names

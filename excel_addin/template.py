@@ -1,0 +1,225 @@
+"""The template workbook, generated from the layout: nothing in it is typed by hand.
+
+``build_template()`` is what ``partnership new`` writes and what
+``workbook_templates/build.py`` saves as the committed template. The visible text and
+values go through the same plan items as a run; what only a template needs (defaults in
+the input cells, data validation, defined names, protection, the status colours) is here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.styles import Font, PatternFill, Protection
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from . import a1, layout
+from .guide import guide_items
+from .layout import COLUMNS, InputCell, SheetLayout
+from .openpyxl_apply import APPLY, style_cell
+from .plan import Item, SheetSetup, block, snapshot_items
+
+# Rules an input has beyond its own range, as a data-validation formula ({cell} is the cell).
+CROSS_RULES = {"reserved_places": "{cell}<=places"}
+PLACEHOLDER = "No results yet: run the model (see the Guide sheet)."
+PROTECTED_SHEETS = (*(sheet.name for sheet in layout.SHEETS), layout.SNAPSHOT)
+
+
+def _titles(sheet: SheetLayout) -> list[Item]:
+    items: list[Item] = [block(sheet.name, 1, 1, sheet.title, style="title")]
+    if sheet.subtitle:
+        items.append(block(sheet.name, 2, 1, sheet.subtitle, style="subtitle"))
+    return items
+
+
+def _input_rows(sheet: SheetLayout) -> list[Item]:
+    """Column headers, section headings, and each input's label, unit, range and explanation."""
+    if not sheet.sections:
+        return []
+    items: list[Item] = [block(sheet.name, sheet.header_row, 1, [COLUMNS.headers], style="header")]
+    for section in sheet.sections:
+        items.append(block(sheet.name, section.heading_row, 1, section.title, style="heading"))
+        for cell in section.cells:
+            items += _describe(sheet.name, cell)
+    return items
+
+
+def _describe(sheet: str, cell: InputCell) -> list[Item]:
+    row, spec = cell.label_row, cell.spec
+    items: list[Item] = [block(sheet, row, COLUMNS.label, spec.label, style="label")]
+    if cell.header:
+        items.append(block(sheet, row, COLUMNS.value, [cell.header], style="header"))
+        items.append(block(sheet, row, COLUMNS.help, spec.help, style="note"))
+        items.append(block(sheet, row + 1, COLUMNS.help, f"Allowed: {spec.rule}", style="note"))
+        return items
+    items.append(block(sheet, row, COLUMNS.unit, "%" if spec.unit == "share" else spec.unit, style="unit"))
+    items.append(block(sheet, row, COLUMNS.rule, spec.rule, style="label"))
+    items.append(block(sheet, row, COLUMNS.help, spec.help, style="note"))
+    return items
+
+
+def _status_labels() -> list[Item]:
+    """Labels of the status area and its out-of-date formula; the other status cells start empty."""
+    items: list[Item] = [block(layout.INPUTS, 3, 1, "Run status", style="heading")]
+    items += [
+        block(layout.INPUTS, cell.row, COLUMNS.label, cell.label, style="status") for cell in layout.STATUS
+    ]
+    message = layout.STATUS_BY_NAME["status_message"]
+    items.append(block(layout.INPUTS, message.row, COLUMNS.value, layout.status_formula(), style="status"))
+    return items
+
+
+def _setups() -> list[Item]:
+    """Widths, frozen panes and printing of the sheets that exist before any run."""
+    items: list[Item] = []
+    for sheet in (layout.GUIDE_SHEET, layout.INPUTS_SHEET, layout.BREAKDOWN_SHEET):
+        freeze = a1.cell(sheet.header_row + 1, 1) if sheet is layout.INPUTS_SHEET else None
+        items.append(
+            SheetSetup(
+                sheet.name,
+                column_widths=tuple(sheet.column_widths.items()),
+                freeze=freeze,
+                landscape=sheet is not layout.GUIDE_SHEET,
+            )
+        )
+    return items
+
+
+def template_items() -> list[Item]:
+    """Every visible word and formula of a fresh template, as plan items."""
+    items: list[Item] = []
+    for sheet in layout.SHEETS:
+        items += _titles(sheet) + _input_rows(sheet)
+        if sheet.output_row:
+            items.append(block(sheet.name, sheet.output_row, 1, PLACEHOLDER, style="note"))
+    items += guide_items() + _status_labels() + snapshot_items({}, None) + _setups()
+    items.append(
+        block(
+            layout.SNAPSHOT, 1, 1, "Inputs at the last successful run (written by the model).", style="note"
+        )
+    )
+    items += [
+        block(layout.SNAPSHOT, c.row, 1, c.label)
+        for c in (layout.SNAPSHOT_FINGERPRINT, layout.SNAPSHOT_CHANGES)
+    ]
+    return items
+
+
+def _validation(cell: InputCell) -> DataValidation:
+    """Excel refuses values outside the input's rule as they are typed (blank rows allowed in tables)."""
+    spec, first = cell.spec, a1.cell(cell.row, cell.column)
+    parts = [f"ISNUMBER({first})"]
+    if spec.minimum is not None:
+        parts.append(f"{first}{'>=' if spec.min_inclusive else '>'}{spec.minimum:g}")
+    if spec.maximum is not None:
+        parts.append(f"{first}{'<=' if spec.max_inclusive else '<'}{spec.maximum:g}")
+    if spec.integer:
+        parts.append(f"{first}=INT({first})")
+    if spec.name == "share_tiers":
+        parts += [f"{first}>=0", f"{first}<=1"]
+    if spec.name in CROSS_RULES:
+        parts.append(CROSS_RULES[spec.name].format(cell=first))
+    rule = f"Allowed: {spec.rule}."
+    validation = DataValidation(
+        type="custom",
+        formula1=f"AND({','.join(parts)})",
+        allow_blank=spec.name == "share_tiers",
+        showErrorMessage=True,
+        showInputMessage=True,
+        errorTitle=spec.label[:32],
+        error=f"{spec.label}: {rule}"[:225],
+        promptTitle=spec.label[:32],
+        prompt=f"{spec.help} {rule}"[:255],
+    )
+    validation.add(cell.ref)
+    return validation
+
+
+def _default_rows(cell: InputCell) -> list[list[Any]]:
+    if cell.name != "share_tiers":
+        return [[cell.spec.default]]
+    rows = [list(tier) for tier in cell.spec.default]
+    return rows + [[None, None]] * (cell.rows - len(rows))
+
+
+def _inputs(wb: Workbook) -> None:
+    """Default values, yellow style, unlocked cells, validation and a defined name per input."""
+    for cell in layout.all_inputs():
+        ws = wb[cell.sheet]
+        for i, values in enumerate(_default_rows(cell)):
+            for j, value in enumerate(values):
+                target = ws.cell(cell.row + i, cell.column + j, value)
+                style_cell(target, "input", cell.number_format)
+                target.protection = Protection(locked=False)
+        ws.add_data_validation(_validation(cell))
+    for name, target in layout.fixed_names().items():
+        wb.defined_names[name] = DefinedName(name, attr_text=target)
+
+
+def _status_colours(ws: Worksheet) -> None:
+    """Red when out of date, green when up to date, amber before the first run."""
+    ref = layout.STATUS_BY_NAME["status_message"].ref
+    absolute = a1.absolute(ref)
+    white = Font(bold=True, color="FFFFFF")
+    rules = (
+        (layout.OUT_OF_DATE, PatternFill("solid", fgColor="C00000", bgColor="C00000"), white),
+        (layout.UP_TO_DATE, PatternFill("solid", fgColor="548235", bgColor="548235"), white),
+        (layout.NOT_RUN, PatternFill("solid", fgColor="FFC000", bgColor="FFC000"), Font(bold=True)),
+    )
+    for text, fill, font in rules:
+        ws.conditional_formatting.add(
+            ref, FormulaRule(formula=[f'{absolute}="{text}"'], fill=fill, font=font)
+        )
+
+
+def _protect(wb: Workbook) -> None:
+    """Protect without a password: input cells stay editable, filters and column widths too."""
+    for name in PROTECTED_SHEETS:
+        protection = wb[name].protection
+        protection.sheet = True
+        protection.autoFilter = protection.sort = False
+        protection.formatColumns = protection.formatRows = False
+
+
+def _xlwings_conf(ws: Worksheet) -> None:
+    """Key/value rows from A1 down, as the xlwings add-in reads them; a note beside them."""
+    for row, (key, value) in enumerate(layout.XLWINGS_SETTINGS, start=1):
+        ws.cell(row, 1, key)
+        ws.cell(row, 2, value)
+    ws.cell(
+        1, 4, "Settings for the xlwings add-in: key in column A, value in column B, from A1 down, no gaps."
+    )
+    ws.cell(
+        2,
+        4,
+        "To use a particular Python for this workbook, add a row Interpreter_Win (or Interpreter_Mac) "
+        "with the full path of its pythonw.exe (python); while there is none, the add-in's setting applies.",
+    )
+    ws.column_dimensions["A"].width, ws.column_dimensions["B"].width = 18, 24
+
+
+def build_template() -> Workbook:
+    """A fresh workbook: every sheet, default inputs, status, snapshot, names and protection."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name in layout.SHEET_ORDER:
+        wb.create_sheet(name)
+    for item in template_items():
+        APPLY[type(item)](wb, item)
+    _inputs(wb)
+    _status_colours(wb[layout.INPUTS])
+    for cell in layout.STATUS:  # room for "Results are out of date – run again" and the problem summary
+        wb[layout.INPUTS].merge_cells(a1.area(cell.row, COLUMNS.value, 1, COLUMNS.help - COLUMNS.value + 1))
+    _protect(wb)
+    _xlwings_conf(wb[layout.XLWINGS_CONF])
+    wb[layout.SNAPSHOT].sheet_state = wb[layout.XLWINGS_CONF].sheet_state = "hidden"
+    wb.active = wb[layout.INPUTS]
+    for ws in wb.worksheets:
+        ws.sheet_view.tabSelected = ws.title == layout.INPUTS  # one selected tab, or Excel groups them
+    wb.properties.title = "Commissioning Partnership Model"
+    wb.properties.creator = "partnership-model"
+    return wb

@@ -1,0 +1,97 @@
+"""Workbook files, end to end: create, check, run. What the command line calls.
+
+Every function either completes or raises ``WorkbookError`` / ``InvalidInputsError`` having
+left the files on disk as they were.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from openpyxl.workbook.workbook import Workbook
+
+from engine import __version__
+
+from . import layout
+from .errors import WorkbookError
+from .openpyxl_apply import apply_plan
+from .openpyxl_io import callbacks, check_not_open, open_workbook, read_snapshot, save_atomic
+from .reader import ModelInputs, changed_inputs
+from .run import plan_run, read_inputs
+from .sheets import SHEETS
+from .template import build_template
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """What a run wrote, for the command line's report."""
+
+    source: Path
+    output: Path
+    fingerprint: str
+    computed_at: datetime
+    version: str
+    occupancy_count: int
+    local_use_count: int
+    sheets: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CheckSummary:
+    """Valid inputs, and whether the results in the file were computed from them."""
+
+    path: Path
+    inputs: ModelInputs
+    status: str  # layout.NOT_RUN, OUT_OF_DATE or UP_TO_DATE
+    changed: list[str] = field(default_factory=list)
+
+
+def new_workbook(path: Path, force: bool = False) -> Path:
+    """Write a fresh template to ``path``; an existing file is replaced only with ``force``."""
+    path = Path(path)
+    if path.suffix.lower() != ".xlsx":
+        raise WorkbookError(f"{path.name}: a new workbook must be an .xlsx file.")
+    if path.exists() and not force:
+        raise WorkbookError(f"{path} already exists; add --force to replace it with a fresh template.")
+    save_atomic(build_template(), path)
+    return path
+
+
+def load_inputs(path: Path) -> tuple[Workbook, ModelInputs]:
+    """Open the workbook and read its validated inputs."""
+    wb = open_workbook(Path(path))
+    value_of, address_of = callbacks(wb, Path(path))
+    return wb, read_inputs(value_of, address_of)
+
+
+def check_workbook(path: Path) -> CheckSummary:
+    """Validate the inputs and compare them with the snapshot of the last run."""
+    wb, inputs = load_inputs(path)
+    kept = read_snapshot(wb)
+    if kept is None:
+        return CheckSummary(Path(path), inputs, layout.NOT_RUN)
+    changed = changed_inputs(inputs.raw, kept)
+    return CheckSummary(Path(path), inputs, layout.OUT_OF_DATE if changed else layout.UP_TO_DATE, changed)
+
+
+def run_workbook(path: Path, output: Path | None = None, computed_at: datetime | None = None) -> RunSummary:
+    """Read, validate, compute, write every result sheet and save ``output`` (default: in place)."""
+    path = Path(path)
+    target = Path(output) if output else path
+    check_not_open(target)
+    wb, inputs = load_inputs(path)
+    computed_at = computed_at or datetime.now().replace(microsecond=0)
+    apply_plan(wb, plan_run(inputs, computed_at, __version__))
+    save_atomic(wb, target)
+    return RunSummary(
+        path,
+        target,
+        inputs.fingerprint,
+        computed_at,
+        __version__,
+        len(inputs.occupancy),
+        len(inputs.local_use),
+        tuple(sheet.name for sheet in SHEETS),
+    )
