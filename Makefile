@@ -38,7 +38,14 @@ bench: install
 	$(BIN)/python -m benchmarks.run
 
 demo: install
-	$(BIN)/python -c "import engine; print(engine.payoff_grid(engine.Parameters()).table('provider_surplus').round(0).iloc[::4, ::4])"
+	@mkdir -p $(dir $(DEMO))
+	$(BIN)/partnership new $(DEMO) --force
+	$(BIN)/partnership run $(DEMO)
+	@echo "Example workbook with results and charts: $(abspath $(DEMO))"
+
+# Regenerate the committed template from code (tests check it matches).
+template: install
+	$(BIN)/python workbook_templates/build.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,277 @@
+"""The `partnership` command line: new, run, check and show a partnership workbook.
+
+A command is one decorated function: ``@command(name, help, arg(...), ...)`` above a
+function that takes the parsed arguments and returns an ``Outcome`` (data for ``--json``
+and a way to print it for people). Expected problems (a bad input, a damaged or open
+file) exit with code 2 and a plain message; there is never a traceback for those.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from rich.console import Console
+from rich.table import Table
+
+from engine import ParameterError, __version__, measure, payoff_grid
+
+from . import layout
+from .errors import InvalidInputsError, WorkbookError
+from .workbook import check_workbook, new_workbook, run_workbook
+
+OK, INVALID = 0, 2
+SHOW_COLUMNS = 11  # at most this many local-use columns unless --all (fewer on a narrow terminal)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a command did: ``data`` for --json, ``show`` to print it for a person."""
+
+    data: dict[str, Any]
+    show: Callable[[Console], None]
+    code: int = OK
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    help: str
+    arguments: tuple[tuple[tuple[str, ...], dict[str, Any]], ...]
+    run: Callable[[argparse.Namespace], Outcome]
+
+
+COMMANDS: dict[str, Command] = {}
+
+
+def arg(*flags: str, **options: Any) -> tuple[tuple[str, ...], dict[str, Any]]:
+    """One argument of a command, as ``argparse.add_argument`` takes it."""
+    return flags, options
+
+
+def command(name: str, help: str, *arguments: tuple[tuple[str, ...], dict[str, Any]]) -> Callable:
+    """Register the decorated function as the subcommand ``name``."""
+
+    def register(run: Callable[[argparse.Namespace], Outcome]) -> Callable[[argparse.Namespace], Outcome]:
+        COMMANDS[name] = Command(name, help, arguments, run)
+        return run
+
+    return register
+
+
+WORKBOOK = arg("path", type=Path, metavar="WORKBOOK", help="the partnership workbook (.xlsx)")
+
+
+@command(
+    "new",
+    "write a fresh template workbook",
+    arg("path", type=Path, metavar="WORKBOOK", help="where to write it (.xlsx)"),
+    arg("--force", action="store_true", help="replace the file if it exists"),
+)
+def new(args: argparse.Namespace) -> Outcome:
+    path = new_workbook(args.path, force=args.force)
+    return Outcome(
+        {"ok": True, "command": "new", "path": str(path)},
+        lambda out: out.print(
+            f"Wrote a fresh template to {path}. Type your inputs on its Inputs sheet, then run:"
+            f"\n  partnership run {path}"
+        ),
+    )
+
+
+@command(
+    "run",
+    "compute the results and write them into the workbook",
+    WORKBOOK,
+    arg("--output", "-o", type=Path, metavar="OUT", help="write to OUT instead of changing WORKBOOK"),
+)
+def run(args: argparse.Namespace) -> Outcome:
+    summary = run_workbook(args.path, args.output)
+    data = {
+        "ok": True,
+        "command": "run",
+        "path": str(summary.source),
+        "output": str(summary.output),
+        "fingerprint": summary.fingerprint,
+        "computed_at": summary.computed_at.isoformat(),
+        "version": summary.version,
+        "grid": [summary.occupancy_count, summary.local_use_count],
+        "sheets": list(summary.sheets),
+    }
+
+    def show(out: Console) -> None:
+        out.print(
+            f"Wrote results to {summary.output}: {summary.occupancy_count} occupancies × "
+            f"{summary.local_use_count} local uses on {', '.join(summary.sheets)} "
+            f"(inputs {summary.fingerprint}, {summary.computed_at:%Y-%m-%d %H:%M})."
+        )
+
+    return Outcome(data, show)
+
+
+@command("check", "validate the inputs only, and say whether the results are up to date", WORKBOOK)
+def check(args: argparse.Namespace) -> Outcome:
+    summary = check_workbook(args.path)
+    count = len(layout.all_inputs())
+    data = {
+        "ok": True,
+        "command": "check",
+        "path": str(summary.path),
+        "fingerprint": summary.inputs.fingerprint,
+        "status": summary.status,
+        "changed": summary.changed,
+        "problems": [],
+    }
+
+    def show(out: Console) -> None:
+        out.print(
+            f"All {count} inputs of {summary.path} are valid (fingerprint {summary.inputs.fingerprint})."
+        )
+        changed = f" (changed: {', '.join(summary.changed)})" if summary.changed else ""
+        out.print(f"{summary.status}{changed}")
+
+    return Outcome(data, show)
+
+
+@command(
+    "show",
+    "print one measure as an occupancy × local-use table",
+    WORKBOOK,
+    arg(
+        "--measure", "-m", default="provider_surplus", metavar="NAME", help="a measure name, e.g. host_saving"
+    ),
+    arg("--all", action="store_true", help="every local-use column (default: what fits, at most 11)"),
+)
+def show_measure(args: argparse.Namespace) -> Outcome:
+    spec = measure(args.measure)
+    summary = check_workbook(args.path)
+    inputs = summary.inputs
+    values = payoff_grid(inputs.params, inputs.occupancy, inputs.local_use).values[spec.name]
+    data = {
+        "ok": True,
+        "command": "show",
+        "path": str(summary.path),
+        "measure": spec.name,
+        "label": spec.label,
+        "unit": spec.unit,
+        "fingerprint": inputs.fingerprint,
+        "occupancy": inputs.occupancy.tolist(),
+        "local_use": inputs.local_use.tolist(),
+        "values": [[_json_number(v) for v in row] for row in values],
+    }
+
+    def show(out: Console) -> None:
+        fit = max(3, min(SHOW_COLUMNS, (out.width - 8) // 10))
+        columns = _columns(len(inputs.local_use), fit, args.all)
+        unit = "£ thousand per year" if spec.unit == "£/year" else spec.unit
+        title = f"{spec.label} ({unit}) – {summary.path.name}, inputs {inputs.fingerprint}"
+        table = Table(title=title, caption=f"Rows: occupancy. Columns: local use. {summary.status}.")
+        table.add_column("occ.", justify="right", style="bold")
+        for j in columns:
+            table.add_column(f"{inputs.local_use[j]:.0%}", justify="right")
+        for i, o in enumerate(inputs.occupancy):
+            table.add_row(f"{o:.0%}", *(_cell(values[i, j], spec.unit) for j in columns))
+        out.print(table)
+
+    return Outcome(data, show)
+
+
+def _columns(count: int, fit: int, every: bool) -> list[int]:
+    """Evenly spaced column indices, first and last included, as many as fit the terminal."""
+    if every or count <= fit:
+        return list(range(count))
+    step = -(-(count - 1) // (fit - 1))  # ceiling: a regular step (every 20 % rather than 15, 35…)
+    return sorted({*range(0, count, step), count - 1})
+
+
+def _json_number(value: float) -> float | None:
+    return float(value) if np.isfinite(value) else None
+
+
+def _cell(value: float, unit: str) -> str:
+    if not np.isfinite(value):
+        return "–"
+    if unit == "share":
+        text = f"{value:.1%}"
+    elif unit == "£/year":
+        text = f"£{abs(value) / 1000:,.0f}k"
+    elif unit.startswith("£"):
+        text = f"£{abs(value):,.0f}"
+    else:
+        text = f"{value:,.2f}"
+    if unit.startswith("£") and value < 0:
+        text = f"-{text}"
+    return f"[red]{text}[/red]" if value < 0 else text
+
+
+def _failure(args: argparse.Namespace, error: Exception) -> Outcome:
+    """An expected problem as an outcome with exit code 2 (no traceback)."""
+    name = getattr(args, "command", "")
+    if isinstance(error, InvalidInputsError):
+        problems = [
+            {"name": p.name, "label": p.label, "cell": p.where, "message": p.message} for p in error.located
+        ]
+        data = {"ok": False, "command": name, "error": "invalid_inputs", "problems": problems}
+        tail = "; nothing was written and the file is unchanged" if name == "run" else ""
+        count = len(problems)
+
+        def show(out: Console) -> None:
+            out.print(f"The inputs of {args.path} have {count} problem{'s' if count > 1 else ''}{tail}:")
+            for problem in error.located:
+                out.print(f"  • {problem}", markup=False, highlight=False)
+
+        return Outcome(data, show, INVALID)
+    kind = "workbook" if isinstance(error, WorkbookError) else "invalid_argument"
+    message = str(error)
+    data = {"ok": False, "command": name, "error": kind, "message": message}
+    return Outcome(data, lambda out: out.print(message, markup=False, highlight=False), INVALID)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser with one subparser per registered command (and --json on each)."""
+    parser = argparse.ArgumentParser(
+        prog="partnership",
+        description="Commissioning Partnership Model: what a host council and a provider each get.",
+    )
+    parser.add_argument("--version", action="version", version=f"partnership-model {__version__}")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--json", action="store_true", help="print a JSON object instead of text")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for spec in COMMANDS.values():
+        sub = commands.add_parser(spec.name, help=spec.help, description=spec.help, parents=[common])
+        for flags, options in spec.arguments:
+            sub.add_argument(*flags, **options)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; 0 on success, 2 for invalid inputs, a bad workbook or bad usage."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help(sys.stderr)
+        return INVALID
+    try:
+        outcome = COMMANDS[args.command].run(args)
+    except (WorkbookError, ParameterError) as error:
+        outcome = _failure(args, error)
+    _emit(outcome, args.json)
+    return outcome.code
+
+
+def _emit(outcome: Outcome, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(outcome.data, indent=2, ensure_ascii=False))
+        return
+    stream = sys.stdout if outcome.code == OK else sys.stderr
+    outcome.show(Console(file=stream, highlight=False, soft_wrap=True))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
