@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from .errors import ParameterError
 from .measures import MEASURE_NAMES, measure
@@ -146,12 +147,13 @@ def judge(rules: Iterable[Rule], figures: Mapping[str, Any]) -> dict[str, np.nda
     return result
 
 
-def rules_frame(rules: Iterable[Rule]) -> list[dict[str, Any]]:
-    """The rules as records (``RULE_COLUMNS`` plus ``rule`` id and ``text``) for a table."""
-    return [
+def rules_frame(rules: Iterable[Rule]) -> pd.DataFrame:
+    """The rules as a table: ``rule`` (the zone table's column name), ``RULE_COLUMNS``, ``text``."""
+    records = [
         {"rule": f"rule_{i}", **dict(zip(RULE_COLUMNS, rule.to_row(), strict=True)), "text": rule.text}
         for i, rule in enumerate(rules, start=1)
     ]
+    return pd.DataFrame(records, columns=["rule", *RULE_COLUMNS, "text"])
 
 
 def _records(rows: Any) -> list[Any]:

@@ -15,7 +15,7 @@ from engine.negotiation import (
     default_range,
 )
 from engine.outcomes import point_outcome
-from engine.rules import DEFAULT_RULES, RULE_COLUMNS, Rule, judge, parse_rules
+from engine.rules import DEFAULT_RULES, RULE_COLUMNS, Rule, judge, parse_rules, rules_frame
 from engine.sweep import evaluate_terms, set_terms, term_bounds, term_names
 from engine.tornado import TORNADO_COLUMNS, tornado
 from engine.uncertainty import Uncertainty, draw_outcomes, grid_outcomes
@@ -95,6 +95,10 @@ def test_rules_parse_from_plain_rows_dicts_and_tables():
         Rule("host", "p90", "host_net_cost", "<=", 700_000.0),
         Rule("provider", "mean", "provider_margin", ">=", 0.05),
     )
+    frame = rules_frame(typed)
+    assert frame.columns.tolist() == ["rule", *RULE_COLUMNS, "text"]
+    assert frame["rule"].tolist() == ["rule_1", "rule_2"]
+    assert frame["text"].iloc[1] == "provider: Expected value of Provider margin >= 0.05"
 
 
 def test_rule_problems_are_all_named():
