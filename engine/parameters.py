@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from .errors import ParameterError
-from .specs import ParameterSpec, is_number, range_problems, read_mapping
+from .specs import ParameterSpec, is_number, range_problems, read_mapping, table_rows
 from .values import Coerced, format_value, to_number
 
 ShareTiers = tuple[tuple[float, float], ...]
@@ -230,7 +230,7 @@ def _coerce_tiers(raw: Any) -> Coerced:
     if raw is None or isinstance(raw, str | bytes):
         return Coerced(None, f"{name} must be a table of (min_local_use, share) rows")
     try:
-        rows = [list(row) for row in _rows(raw)]
+        rows = [list(row) for row in table_rows(raw)]
     except TypeError:
         return Coerced(None, f"{name} must be a table of (min_local_use, share) rows")
     tiers = []
@@ -250,12 +250,6 @@ def _coerce_tiers(raw: Any) -> Coerced:
     if not tiers:
         return Coerced(None, f"{name} needs at least one tier (min_local_use 0)")
     return Coerced(tuple(tiers))
-
-
-def _rows(raw: Any) -> Iterable[Any]:
-    if hasattr(raw, "to_numpy"):  # a pandas table: iterate its rows, not its column names
-        raw = raw.to_numpy()
-    return iter(raw)
 
 
 def check(values: Mapping[str, Any]) -> list[tuple[str, str]]:

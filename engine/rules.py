@@ -20,7 +20,7 @@ import pandas as pd
 
 from .errors import ParameterError
 from .measures import MEASURE_NAMES, measure
-from .parameters import _rows
+from .specs import table_rows
 from .statistics import statistic_label, statistic_problem
 from .values import format_value, to_number
 
@@ -163,7 +163,7 @@ def _records(rows: Any) -> list[Any]:
     if hasattr(rows, "columns") and set(RULE_COLUMNS) <= {str(c) for c in rows.columns}:
         rows = rows[list(RULE_COLUMNS)].to_numpy()
     records = []
-    for row in _rows(rows):
+    for row in table_rows(rows):
         if isinstance(row, Rule):
             records.append(row)
         elif isinstance(row, str | bytes):

@@ -121,3 +121,13 @@ def read_mapping(
         else:
             values[spec.name] = coerced.value
     return values, problems
+
+
+def table_rows(raw: Any) -> Iterable[Any]:
+    """The rows of a table given as a list of rows, a 2-D array or a pandas DataFrame.
+
+    A DataFrame is iterated by row, not by column name, so every table input reads alike.
+    """
+    if hasattr(raw, "to_numpy"):
+        raw = raw.to_numpy()
+    return iter(raw)

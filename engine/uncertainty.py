@@ -30,8 +30,7 @@ import numpy as np
 from .errors import ParameterError
 from .grid import default_axis
 from .outcomes import Outcomes, make_outcomes, point_outcome
-from .parameters import _rows
-from .specs import ParameterSpec, is_number, range_problems, read_mapping
+from .specs import ParameterSpec, is_number, range_problems, read_mapping, table_rows
 from .values import Coerced, format_value, to_number
 
 History = tuple[tuple[float, float], ...]
@@ -262,7 +261,7 @@ def _coerce_history(raw: Any) -> Coerced:
     if raw is None or isinstance(raw, str | bytes):
         return Coerced(None, message)
     try:
-        rows = [list(row) for row in _rows(raw)]
+        rows = [list(row) for row in table_rows(raw)]
     except TypeError:
         return Coerced(None, message)
     years = []
