@@ -278,7 +278,7 @@ GUIDE_SHEET = SheetLayout(
     GUIDE,
     "Commissioning Partnership Model – guide",
     "What each party gets from a local partnership, at every occupancy and local use.",
-    column_widths={"A": 30, "B": 22, "C": 12, "D": 90},
+    column_widths={"A": 38, "B": 26, "C": 15, "D": 80},
 )
 
 PROVIDER_SHEET = SheetLayout(

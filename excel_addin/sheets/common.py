@@ -43,6 +43,7 @@ class Table:
     items: list[Item]
     next_row: int
     refs: dict[str, str]
+    tall_rows: tuple[int, ...] = ()  # header rows that wrap onto two lines
 
 
 def caption(ctx: RunContext, sheet: layout.SheetLayout, extra: str = "") -> Block:
@@ -152,7 +153,7 @@ def chart_data_table(ctx: RunContext, sheet: str, row: int, name: str) -> Table:
     ]
     refs = {"x": a1.area(row + 2, 1, len(o), 1)}
     refs.update({headers[k + 1]: a1.area(row + 2, 2 + k, len(o), 1) for k in range(len(uses))})
-    return Table(items, row + 2 + len(o) + layout.TABLE_GAP, refs)
+    return Table(items, row + 2 + len(o) + layout.TABLE_GAP, refs, tall_rows=(row + 1,))
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from .. import a1, layout
 from ..context import RunContext
 from ..plan import Item, SheetSetup
 from .common import (
+    Table,
     break_even_chart,
     break_even_table,
     caption,
@@ -52,15 +53,16 @@ def party_items(ctx: RunContext, party: str, sheet: layout.SheetLayout, owns_nam
     second = column_after(box.width_cm + 0.8, widths)
     items.append(line_chart(name, a1.cell(chart_row, 1), CHARTED[party], data, ctx.inputs.occupancy, box))
     items.append(break_even_chart(name, a1.cell(chart_row, second), breakeven, ctx.inputs.local_use, box))
-    items.append(_setup(name, widths, data.next_row, breaks))
+    items.append(_setup(name, widths, data, breaks))
     return items
 
 
-def _setup(sheet: str, widths: list[float], last_row: int, breaks: list[int]) -> SheetSetup:
+def _setup(sheet: str, widths: list[float], data: Table, breaks: list[int]) -> SheetSetup:
     return SheetSetup(
         sheet,
         column_widths=tuple((a1.column_letter(i), w) for i, w in enumerate(widths, start=1)),
         freeze="B4",
-        print_area=a1.area(1, 1, last_row, len(widths)),
+        print_area=a1.area(1, 1, data.next_row, len(widths)),
         row_breaks=tuple(breaks),
+        row_heights=tuple((row, 30.0) for row in data.tall_rows),
     )
