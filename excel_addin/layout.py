@@ -115,6 +115,10 @@ class InputCell:
         return (self.row, self.column, self.rows, self.columns)
 
     @property
+    def is_table(self) -> bool:
+        return self.rows > 1 or self.columns > 1
+
+    @property
     def problem_cell(self) -> str:
         return a1.cell(self.label_row, COLUMNS.problem)
 
@@ -224,19 +228,40 @@ def _groups(specs: Iterable[ParameterSpec]) -> list[tuple[str, list[ParameterSpe
     return groups
 
 
+@dataclass(frozen=True)
+class TableShape:
+    """A table input: its body's size, column headers and format (its rows sit under the label)."""
+
+    rows: int
+    header: tuple[str, ...]
+    number_format: str = GENERAL
+
+
+# Inputs that are tables rather than single cells; a new table input adds its shape here.
+TABLES: dict[str, TableShape] = {
+    "share_tiers": TableShape(TIER_ROWS, ("From local use", "Host's share"), SHARE),
+}
+
+
 def _cell(sheet: str, spec: ParameterSpec, row: int) -> tuple[InputCell, int]:
     """The input cell for ``spec`` with its label on ``row``, and how many rows it takes."""
-    if spec.name == "share_tiers":
-        header = ("From local use", "Host's share")
-        cell = InputCell(spec, sheet, row + 1, row, TIER_ROWS, 2, SHARE, header)
-        return cell, 1 + TIER_ROWS
+    table = TABLES.get(spec.name)
+    if table:
+        columns = len(table.header)
+        cell = InputCell(spec, sheet, row + 1, row, table.rows, columns, table.number_format, table.header)
+        return cell, 1 + table.rows
     fine = spec.name not in {s.name for s in AXIS_SPECS}
     return InputCell(spec, sheet, row, row, number_format=input_format(spec.unit, spec.integer, fine)), 1
 
 
-def _sections(
+def input_sections(
     sheet: str, groups: list[tuple[str, list[ParameterSpec]]], first_row: int
 ) -> tuple[InputSection, ...]:
+    """Titled sections of input rows from ``first_row`` down: (title, specs) per section.
+
+    A result sheet with its own inputs lays them out with this, so they take the same
+    columns (label, value, unit, allowed, explanation, problem) as the Inputs sheet.
+    """
     sections, row = [], first_row
     for title, specs in groups:
         heading, row, cells = row, row + 1, []
@@ -266,7 +291,7 @@ INPUTS_SHEET = SheetLayout(
     "Type in the yellow cells only, then run the model: the add-in's Run button, xlwings Lite, "
     "or `partnership run <file>` on the command line.",
     header_row=10,
-    sections=_sections(
+    sections=input_sections(
         INPUTS,
         [*_groups(PARAMETERS), ("Grid shown on the result sheets", list(AXIS_SPECS))],
         11,
@@ -311,7 +336,7 @@ BREAKDOWN_SHEET = SheetLayout(
     "Amounts are £ per year; + received, − paid.",
     output_row=9,
     header_row=4,
-    sections=_sections(BREAKDOWN, [("The cell to break down", list(BREAKDOWN_SPECS))], 5),
+    sections=input_sections(BREAKDOWN, [("The cell to break down", list(BREAKDOWN_SPECS))], 5),
     column_widths={"A": 34, "B": 22, "C": 20, "D": 22, "E": 15, "F": 15, "G": 15, "H": 15, "I": 15},
 )
 
@@ -324,8 +349,11 @@ SHEETS: tuple[SheetLayout, ...] = (
     RESULTS_SHEET,
     BREAKDOWN_SHEET,
 )
-SHEET_ORDER: tuple[str, ...] = (*(sheet.name for sheet in SHEETS), SNAPSHOT, XLWINGS_CONF)
-BY_SHEET: dict[str, SheetLayout] = {sheet.name: sheet for sheet in SHEETS}
+
+
+def sheet_order() -> tuple[str, ...]:
+    """Every sheet of the workbook in tab order: the laid-out ones, then the two hidden ones."""
+    return (*(sheet.name for sheet in SHEETS), SNAPSHOT, XLWINGS_CONF)
 
 
 def all_inputs() -> tuple[InputCell, ...]:

@@ -115,7 +115,7 @@ class _Cells:
             return Unreadable(f"{name}: the name does not point to a cell of this workbook")
         row, column, rows, columns = a1.parse_area(ref)
         cell = layout.input_cell(name)
-        table = cell is not None and (cell.rows > 1 or cell.columns > 1)
+        table = cell is not None and cell.is_table
         values = [
             [self._value(name, sheet, row + i, column + j) for j in range(columns)] for i in range(rows)
         ]
@@ -165,7 +165,7 @@ def read_snapshot(wb: Workbook) -> dict[str, Any] | None:
     kept = {}
     for slot in layout.snapshot_slots():
         values = read_area(wb, layout.SNAPSHOT, slot.ref)
-        kept[slot.cell.name] = values if slot.cell.rows > 1 or slot.cell.columns > 1 else values[0][0]
+        kept[slot.cell.name] = values if slot.cell.is_table else values[0][0]
     return kept
 
 

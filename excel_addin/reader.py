@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from engine import ParameterError, Parameters, make_axis, range_problems, read_mapping
+from engine.values import Coerced
 
 from . import a1, layout
 from .errors import InvalidInputsError, LocatedProblem, WorkbookError
@@ -24,6 +25,7 @@ from .errors import InvalidInputsError, LocatedProblem, WorkbookError
 ValueOf = Callable[[str], Any]
 AddressOf = Callable[[str], "str | None"]
 Check = Callable[[Mapping[str, Any]], list[tuple[str, str]]]
+Parser = Callable[[Any], Coerced]  # a table input's own parser, as engine.read_mapping takes it
 AXES = ("occupancy", "local_use")
 
 
@@ -102,15 +104,19 @@ def read_raw(value_of: ValueOf) -> dict[str, Any]:
     return {cell.name: value_of(cell.name) for cell in layout.all_inputs()}
 
 
-def parse_inputs(raw: Mapping[str, Any], checks: Iterable[Check] = ()) -> ModelInputs:
+def parse_inputs(
+    raw: Mapping[str, Any], checks: Iterable[Check] = (), parsers: Mapping[str, Parser] | None = None
+) -> ModelInputs:
     """Validate every input at once; ``InvalidInputsError`` names each problem's cell.
 
-    ``checks`` are extra rules of result sheets (each returns (name, message) pairs).
+    ``checks`` are extra rules of result sheets (each returns (name, message) pairs) and
+    ``parsers`` their table inputs' own parsers; every other input is a number checked
+    against its spec.
     """
     problems = [(name, value.reason) for name, value in raw.items() if isinstance(value, Unreadable)]
     usable = {name: value for name, value in raw.items() if not isinstance(value, Unreadable)}
     params = _parameters(usable, problems)
-    values, others = _other_inputs(usable)
+    values, others = _other_inputs(usable, parsers or {})
     problems += others
     axes = {axis: _axis(axis, values, problems) for axis in AXES}
     for check in checks:
@@ -130,13 +136,16 @@ def _parameters(raw: Mapping[str, Any], problems: list[tuple[str, str]]) -> Para
         return None
 
 
-def _other_inputs(raw: Mapping[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+def _other_inputs(
+    raw: Mapping[str, Any], parsers: Mapping[str, Parser]
+) -> tuple[dict[str, Any], list[tuple[str, str]]]:
     """Parse and range-check every input that is not a parameter of the model."""
     parameter_names = set(layout.parameter_names())
     specs = [cell.spec for cell in layout.all_inputs() if cell.name not in parameter_names]
     present = {spec.name: raw[spec.name] for spec in specs if spec.name in raw}
-    values, problems = read_mapping(specs, present, what="an input of the workbook")
-    problems += range_problems(specs, {name: values[name] for name in present if name in values})
+    values, problems = read_mapping(specs, present, parsers, what="an input of the workbook")
+    numbers = [spec for spec in specs if spec.name not in parsers]
+    problems += range_problems(numbers, {name: values[name] for name in present if name in values})
     return values, problems
 
 
@@ -163,10 +172,15 @@ def locate(problems: Iterable[tuple[str, str]]) -> list[LocatedProblem]:
     return located
 
 
-def read_inputs(value_of: ValueOf, address_of: AddressOf, checks: Iterable[Check] = ()) -> ModelInputs:
+def read_inputs(
+    value_of: ValueOf,
+    address_of: AddressOf,
+    checks: Iterable[Check] = (),
+    parsers: Mapping[str, Parser] | None = None,
+) -> ModelInputs:
     """Check the names, read every input cell, validate: the one entry point for readers."""
     check_names(address_of)
-    return parse_inputs(read_raw(value_of), checks)
+    return parse_inputs(read_raw(value_of), checks, parsers)
 
 
 def as_text(value: Any) -> str:

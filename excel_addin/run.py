@@ -10,21 +10,20 @@ from datetime import datetime
 
 from engine import __version__
 
-from . import reader
+from . import reader, sheets
 from .context import RunContext
 from .plan import Clear, Item, check_plan, problem_items, problems_summary, snapshot_items, status_items
 from .reader import AddressOf, ModelInputs, ValueOf
-from .sheets import SHEETS, input_checks
 
 
 def read_inputs(value_of: ValueOf, address_of: AddressOf) -> ModelInputs:
     """Check names, read and validate every input (``InvalidInputsError`` / ``WorkbookError``)."""
-    return reader.read_inputs(value_of, address_of, input_checks())
+    return reader.read_inputs(value_of, address_of, sheets.input_checks(), sheets.input_parsers())
 
 
 def parse_inputs(raw: dict) -> ModelInputs:
     """Validate raw input values by name (for callers that already read the cells)."""
-    return reader.parse_inputs(raw, input_checks())
+    return reader.parse_inputs(raw, sheets.input_checks(), sheets.input_parsers())
 
 
 def plan_run(
@@ -37,7 +36,7 @@ def plan_run(
     """
     ctx = RunContext(inputs, computed_at or datetime.now().replace(microsecond=0), version)
     items: list[Item] = []
-    for sheet in SHEETS:
+    for sheet in sheets.SHEETS:
         items.append(Clear(sheet.name, sheet.layout.output_row))
         items += sheet.build(ctx)
     items += status_items(inputs.fingerprint, ctx.computed_at, version, problems_summary([]))

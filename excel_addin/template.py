@@ -23,10 +23,9 @@ from .layout import COLUMNS, InputCell, SheetLayout
 from .openpyxl_apply import APPLY, style_cell
 from .plan import Item, SheetSetup, block, snapshot_items
 
-# Rules an input has beyond its own range, as a data-validation formula ({cell} is the cell).
-CROSS_RULES = {"reserved_places": "{cell}<=places"}
+# Rules an input has beyond its spec's range, as data-validation conditions ({cell} is the cell).
+EXTRA_RULES = {"reserved_places": ("{cell}<=places",), "share_tiers": ("{cell}>=0", "{cell}<=1")}
 PLACEHOLDER = "No results yet: run the model (see the Guide sheet)."
-PROTECTED_SHEETS = (*(sheet.name for sheet in layout.SHEETS), layout.SNAPSHOT)
 
 
 def _titles(sheet: SheetLayout) -> list[Item]:
@@ -119,15 +118,12 @@ def _validation(cell: InputCell) -> DataValidation:
         parts.append(f"{first}{'<=' if spec.max_inclusive else '<'}{spec.maximum:g}")
     if spec.integer:
         parts.append(f"{first}=INT({first})")
-    if spec.name == "share_tiers":
-        parts += [f"{first}>=0", f"{first}<=1"]
-    if spec.name in CROSS_RULES:
-        parts.append(CROSS_RULES[spec.name].format(cell=first))
+    parts += [rule.format(cell=first) for rule in EXTRA_RULES.get(spec.name, ())]
     rule = f"Allowed: {spec.rule}."
     validation = DataValidation(
         type="custom",
         formula1=f"AND({','.join(parts)})",
-        allow_blank=spec.name == "share_tiers",
+        allow_blank=cell.is_table,  # empty rows at the foot of a table are fine
         showErrorMessage=True,
         showInputMessage=True,
         errorTitle=spec.label[:32],
@@ -140,10 +136,11 @@ def _validation(cell: InputCell) -> DataValidation:
 
 
 def _default_rows(cell: InputCell) -> list[list[Any]]:
-    if cell.name != "share_tiers":
+    """The spec's default in the cell's shape (a table's spare rows empty)."""
+    if not cell.is_table:
         return [[cell.spec.default]]
-    rows = [list(tier) for tier in cell.spec.default]
-    return rows + [[None, None]] * (cell.rows - len(rows))
+    rows = [list(row) for row in cell.spec.default]
+    return rows + [[None] * cell.columns] * (cell.rows - len(rows))
 
 
 def _inputs(wb: Workbook) -> None:
@@ -178,7 +175,7 @@ def _status_colours(ws: Worksheet) -> None:
 
 def _protect(wb: Workbook) -> None:
     """Protect without a password: input cells stay editable, filters and column widths too."""
-    for name in PROTECTED_SHEETS:
+    for name in (*(sheet.name for sheet in layout.SHEETS), layout.SNAPSHOT):
         protection = wb[name].protection
         protection.sheet = True
         protection.autoFilter = protection.sort = False
@@ -206,7 +203,7 @@ def build_template() -> Workbook:
     """A fresh workbook: every sheet, default inputs, status, snapshot, names and protection."""
     wb = Workbook()
     wb.remove(wb.active)
-    for name in layout.SHEET_ORDER:
+    for name in layout.sheet_order():
         wb.create_sheet(name)
     for item in template_items():
         APPLY[type(item)](wb, item)
@@ -223,3 +220,29 @@ def build_template() -> Workbook:
     wb.properties.title = "Commissioning Partnership Model"
     wb.properties.creator = "partnership-model"
     return wb
+
+
+def summary(wb: Workbook) -> dict[str, Any]:
+    """What a user sees and the model relies on, to compare two workbooks without their bytes.
+
+    Values, validations, colour rules, merges, protection and defined names: a saved file
+    differs byte for byte on every save (timestamps) even when none of these do.
+    """
+    sheets = {}
+    for ws in wb.worksheets:
+        validations = [
+            (str(v.sqref), v.type, v.formula1, v.allow_blank) for v in ws.data_validations.dataValidation
+        ]
+        sheets[ws.title] = {
+            "state": ws.sheet_state,
+            "cells": {c.coordinate: c.value for row in ws.iter_rows() for c in row if c.value is not None},
+            "formats": {
+                c.coordinate: c.number_format for row in ws.iter_rows() for c in row if c.value is not None
+            },
+            "validations": sorted(validations),
+            "conditional": sorted((str(cf.sqref), len(cf.rules)) for cf in ws.conditional_formatting),
+            "merged": sorted(str(m) for m in ws.merged_cells.ranges),
+            "protected": bool(ws.protection.sheet),
+        }
+    names = {name: defined.attr_text for name, defined in wb.defined_names.items()}
+    return {"order": wb.sheetnames, "sheets": sheets, "names": names}

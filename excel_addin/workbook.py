@@ -14,13 +14,12 @@ from openpyxl.workbook.workbook import Workbook
 
 from engine import __version__
 
-from . import layout
+from . import layout, sheets
 from .errors import WorkbookError
 from .openpyxl_apply import apply_plan
 from .openpyxl_io import callbacks, check_not_open, open_workbook, read_snapshot, save_atomic
 from .reader import ModelInputs, changed_inputs
 from .run import plan_run, read_inputs
-from .sheets import SHEETS
 from .template import build_template
 
 
@@ -93,5 +92,5 @@ def run_workbook(path: Path, output: Path | None = None, computed_at: datetime |
         __version__,
         len(inputs.occupancy),
         len(inputs.local_use),
-        tuple(sheet.name for sheet in SHEETS),
+        tuple(sheet.name for sheet in sheets.SHEETS),
     )

@@ -10,7 +10,7 @@ import pytest
 from engine import PARAMETERS
 from excel_addin import a1, layout
 from excel_addin.openpyxl_io import SAFE_XML
-from excel_addin.template import build_template
+from excel_addin.template import build_template, summary
 
 COMMITTED = Path(__file__).resolve().parents[1] / "workbook_templates" / "partnership_model.xlsx"
 
@@ -23,34 +23,13 @@ def generated(tmp_path_factory) -> openpyxl.Workbook:
     return openpyxl.load_workbook(path)
 
 
-def describe(wb: openpyxl.Workbook) -> dict:
-    """What a user sees and the model relies on: values, formats of inputs, names, rules."""
-    sheets = {}
-    for ws in wb.worksheets:
-        cells = {c.coordinate: c.value for row in ws.iter_rows() for c in row if c.value is not None}
-        validations = sorted(
-            (str(v.sqref), v.type, v.formula1, v.allow_blank) for v in ws.data_validations.dataValidation
-        )
-        formats = sorted((str(cf.sqref), len(cf.rules)) for cf in ws.conditional_formatting)
-        sheets[ws.title] = {
-            "state": ws.sheet_state,
-            "cells": cells,
-            "validations": validations,
-            "conditional": formats,
-            "merged": sorted(str(m) for m in ws.merged_cells.ranges),
-            "protected": bool(ws.protection.sheet),
-        }
-    names = {name: defined.attr_text for name, defined in wb.defined_names.items()}
-    return {"order": wb.sheetnames, "sheets": sheets, "names": names}
-
-
 def test_committed_template_matches_the_code(generated):
     committed = openpyxl.load_workbook(COMMITTED)
-    assert describe(committed) == describe(generated), "run `make template` and commit the result"
+    assert summary(committed) == summary(generated), "run `make template` and commit the result"
 
 
 def test_sheets_in_order_with_hidden_snapshot_and_config(generated):
-    assert generated.sheetnames == list(layout.SHEET_ORDER)
+    assert generated.sheetnames == list(layout.sheet_order())
     assert generated[layout.SNAPSHOT].sheet_state == "hidden"
     assert generated[layout.XLWINGS_CONF].sheet_state == "hidden"
     assert generated.active.title == layout.INPUTS

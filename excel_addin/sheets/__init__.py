@@ -3,6 +3,7 @@ its layout in ``excel_addin.layout`` (inputs included), and one line in ``SHEETS
 
 from __future__ import annotations
 
+from ..reader import Parser
 from . import breakdown, host, provider, results
 from .common import Check, ResultSheet
 
@@ -14,4 +15,9 @@ def input_checks() -> tuple[Check, ...]:
     return tuple(sheet.check for sheet in SHEETS if sheet.check is not None)
 
 
-__all__ = ["SHEETS", "ResultSheet", "input_checks"]
+def input_parsers() -> dict[str, Parser]:
+    """The parsers of every result sheet's table inputs, by input name."""
+    return {name: parser for sheet in SHEETS for name, parser in sheet.parsers.items()}
+
+
+__all__ = ["SHEETS", "ResultSheet", "input_checks", "input_parsers"]

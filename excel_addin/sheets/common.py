@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -15,6 +15,7 @@ from .. import a1, layout
 from ..context import RunContext
 from ..formats import SHARE, SHARE_FINE, heat_format, result_format, unit_words
 from ..plan import Block, Chart, HeatMap, Item, Name, Series, block, column_block, has_gaps
+from ..reader import Parser
 
 Check = Callable[[Mapping[str, Any]], list[tuple[str, str]]]
 
@@ -24,12 +25,14 @@ class ResultSheet:
     """A result sheet as a plug-in: its layout, what it writes, and any extra input rules.
 
     ``build`` returns the plan items for the rows the run owns (from ``layout.output_row``
-    down); ``check`` returns (name, message) problems for this sheet's own inputs.
+    down); ``check`` returns (name, message) problems for this sheet's own inputs, and
+    ``parsers`` parse its table inputs (single-cell inputs are numbers checked by spec).
     """
 
     layout: layout.SheetLayout
     build: Callable[[RunContext], list[Item]]
     check: Check | None = None
+    parsers: Mapping[str, Parser] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
