@@ -111,7 +111,7 @@ def guide_items() -> list[Item]:
         "For every combination of occupancy and local use the model shows what each party gets: where the "
         "risks are, where the rewards, and which terms both can accept.",
     )
-    items, row = _paragraphs(4, "What the model is", intro)
+    items, row = _paragraphs(layout.GUIDE_FIRST_ROW, "What the model is", intro)
     for part in (
         lambda r: _pairs(r, "The partnership in five elements", ELEMENTS),
         lambda r: _paragraphs(r, "How to use this workbook", HOW_TO),

@@ -30,6 +30,10 @@ SNAPSHOT = "LastRun"
 XLWINGS_CONF = "xlwings.conf"
 
 OUT_PREFIX = "out_"
+TITLE_ROW, SUBTITLE_ROW = 1, 2  # every sheet: title, then a line saying how to read it
+STATUS_HEADING_ROW = 3  # "Run status" above the status cells of the Inputs sheet
+GUIDE_FIRST_ROW = 4  # where the Guide's text starts
+XLWINGS_NOTE_COLUMN = 4  # explanations beside the add-in's key/value rows (columns A:B)
 TIER_ROWS = 5  # rows of the share tiers table; empty rows at its foot are ignored
 CHART_LOCAL_USES = (0.0, 0.25, 0.5, 0.75, 1.0)  # one chart line per local use
 

@@ -29,9 +29,9 @@ PLACEHOLDER = "No results yet: run the model (see the Guide sheet)."
 
 
 def _titles(sheet: SheetLayout) -> list[Item]:
-    items: list[Item] = [block(sheet.name, 1, 1, sheet.title, style="title")]
+    items: list[Item] = [block(sheet.name, layout.TITLE_ROW, 1, sheet.title, style="title")]
     if sheet.subtitle:
-        items.append(block(sheet.name, 2, 1, sheet.subtitle, style="subtitle"))
+        items.append(block(sheet.name, layout.SUBTITLE_ROW, 1, sheet.subtitle, style="subtitle"))
     return items
 
 
@@ -63,7 +63,7 @@ def _describe(sheet: str, cell: InputCell) -> list[Item]:
 
 def _status_labels() -> list[Item]:
     """Labels of the status area and its out-of-date formula; the other status cells start empty."""
-    items: list[Item] = [block(layout.INPUTS, 3, 1, "Run status", style="heading")]
+    items: list[Item] = [block(layout.INPUTS, layout.STATUS_HEADING_ROW, 1, "Run status", style="heading")]
     items += [
         block(layout.INPUTS, cell.row, COLUMNS.label, cell.label, style="status") for cell in layout.STATUS
     ]
@@ -96,11 +96,8 @@ def template_items() -> list[Item]:
         if sheet.output_row:
             items.append(block(sheet.name, sheet.output_row, 1, PLACEHOLDER, style="note"))
     items += guide_items() + _status_labels() + snapshot_items({}, None) + _setups()
-    items.append(
-        block(
-            layout.SNAPSHOT, 1, 1, "Inputs at the last successful run (written by the model).", style="note"
-        )
-    )
+    note = "Inputs at the last successful run (written by the model)."
+    items.append(block(layout.SNAPSHOT, layout.TITLE_ROW, 1, note, style="note"))
     items += [
         block(layout.SNAPSHOT, c.row, 1, c.label)
         for c in (layout.SNAPSHOT_FINGERPRINT, layout.SNAPSHOT_CHANGES)
@@ -187,15 +184,13 @@ def _xlwings_conf(ws: Worksheet) -> None:
     for row, (key, value) in enumerate(layout.XLWINGS_SETTINGS, start=1):
         ws.cell(row, 1, key)
         ws.cell(row, 2, value)
-    ws.cell(
-        1, 4, "Settings for the xlwings add-in: key in column A, value in column B, from A1 down, no gaps."
-    )
-    ws.cell(
-        2,
-        4,
+    notes = (
+        "Settings for the xlwings add-in: key in column A, value in column B, from A1 down, no gaps.",
         "To use a particular Python for this workbook, add a row Interpreter_Win (or Interpreter_Mac) "
         "with the full path of its pythonw.exe (python); while there is none, the add-in's setting applies.",
     )
+    for row, note in enumerate(notes, start=1):
+        ws.cell(row, layout.XLWINGS_NOTE_COLUMN, note)
     ws.column_dimensions["A"].width, ws.column_dimensions["B"].width = 18, 24
 
 

@@ -33,8 +33,12 @@ from engine import (
 )
 from excel_addin import layout
 from excel_addin.cli import main
+from excel_addin.errors import InvalidInputsError
+from excel_addin.openpyxl_apply import apply_plan
 from excel_addin.openpyxl_io import callbacks, open_workbook, read_snapshot
+from excel_addin.plan import failure_items
 from excel_addin.reader import changed_inputs
+from excel_addin.run import read_inputs
 from excel_addin.workbook import run_workbook
 
 CHANGED = {
@@ -171,3 +175,23 @@ def test_an_input_formula_is_read_through_its_saved_value(tmp_path):
     wb.save(path)
     # openpyxl saves no result for a formula: the run must say so rather than guess
     assert main(["run", str(path)]) == 2
+
+
+def test_a_failed_run_shows_each_problem_next_to_its_label(tmp_path):
+    """What the add-in writes when inputs are invalid: problems and a summary, no results."""
+    path = make_workbook(tmp_path, fixed_cost="lots", reserved_places=9)
+    wb = open_workbook(path)
+    with pytest.raises(InvalidInputsError) as error:
+        read_inputs(*callbacks(wb, path))
+    apply_plan(wb, failure_items(error.value.located))
+    ws = wb[layout.INPUTS]
+    problem = {
+        cell.name: ws[cell.problem_cell].value for cell in layout.all_inputs() if cell.sheet == layout.INPUTS
+    }
+    assert problem["fixed_cost"] == "fixed_cost = 'lots' is not a number"
+    assert problem["reserved_places"] == "reserved_places = 9 exceeds places = 4"
+    assert sum(v is not None for v in problem.values()) == 2
+    summary = ws[layout.STATUS_BY_NAME["status_problems"].ref].value
+    assert summary.startswith("2 problems: no results were written")
+    assert ws[layout.input_cell("fixed_cost").ref].value == "lots"  # what the user typed stays
+    assert wb[layout.PROVIDER].cell(layout.PROVIDER_SHEET.output_row, 1).value.startswith("No results yet")

@@ -53,15 +53,15 @@ def party_items(ctx: RunContext, party: str, sheet: layout.SheetLayout, owns_nam
     second = column_after(box.width_cm + 0.8, widths)
     items.append(line_chart(name, a1.cell(chart_row, 1), CHARTED[party], data, ctx.inputs.occupancy, box))
     items.append(break_even_chart(name, a1.cell(chart_row, second), breakeven, ctx.inputs.local_use, box))
-    items.append(_setup(name, widths, data, breaks))
+    items.append(_setup(name, top, widths, data, breaks))
     return items
 
 
-def _setup(sheet: str, widths: list[float], data: Table, breaks: list[int]) -> SheetSetup:
+def _setup(sheet: str, top: int, widths: list[float], data: Table, breaks: list[int]) -> SheetSetup:
     return SheetSetup(
         sheet,
         column_widths=tuple((a1.column_letter(i), w) for i, w in enumerate(widths, start=1)),
-        freeze="B4",
+        freeze=a1.cell(top + 1, 2),  # titles, caption and the occupancy column stay in view
         print_area=a1.area(1, 1, data.next_row, len(widths)),
         row_breaks=tuple(breaks),
         row_heights=tuple((row, 30.0) for row in data.tall_rows),
