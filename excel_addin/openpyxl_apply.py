@@ -12,7 +12,7 @@ from typing import Any
 from openpyxl.chart import Reference, ScatterChart, Series
 from openpyxl.chart.axis import ChartLines
 from openpyxl.formatting.formatting import ConditionalFormattingList
-from openpyxl.formatting.rule import ColorScaleRule
+from openpyxl.formatting.rule import CellIsRule, ColorScaleRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.workbook.workbook import Workbook
@@ -20,7 +20,7 @@ from openpyxl.worksheet.pagebreak import Break, RowBreak
 from openpyxl.worksheet.worksheet import Worksheet
 
 from . import a1, layout
-from .plan import Block, Chart, Clear, Filter, HeatMap, Item, Name, SheetSetup, check_plan
+from .plan import Block, CategoryColours, Chart, Clear, Filter, HeatMap, Item, Name, SheetSetup, check_plan
 
 RED, WHITE, GREEN = "F8696B", "FFFFFF", "63BE7B"
 NAVY, GREY, INPUT_FILL, HEADER_FILL, AXIS_FILL = "1F3864", "595959", "FFF2CC", "D9E1F2", "EDEDED"
@@ -40,6 +40,7 @@ STYLES: dict[str, dict[str, Any]] = {
     "axis": {"font": Font(bold=True), "fill": PatternFill("solid", fgColor=AXIS_FILL)},
     "label": {"font": Font()},
     "unit": {"alignment": Alignment(horizontal="left", indent=1)},
+    "category": {"font": Font(size=9), "alignment": Alignment(horizontal="center")},  # a word in a map cell
     "note": {"font": Font(italic=True, size=9, color=GREY)},
     "problem": {"font": Font(bold=True, color="C00000"), "alignment": Alignment(horizontal="left")},
     "status": {"font": Font(bold=True), "alignment": Alignment(horizontal="left")},
@@ -119,6 +120,16 @@ def _heat_map(wb: Workbook, item: HeatMap) -> None:
     wb[item.sheet].conditional_formatting.add(item.ref, rule)
 
 
+def _category_colours(wb: Workbook, item: CategoryColours) -> None:
+    """One 'cell equals this text' rule per category, filling the cell with its colour."""
+    for text, colour in item.colours:
+        quoted = '"' + text.replace('"', '""') + '"'
+        fill = PatternFill("solid", fgColor=colour, bgColor=colour)
+        wb[item.sheet].conditional_formatting.add(
+            item.ref, CellIsRule(operator="equal", formula=[quoted], fill=fill)
+        )
+
+
 def _reference(ws: Worksheet, ref: str) -> Reference:
     row, column, rows, columns = a1.parse_area(ref)
     return Reference(ws, min_col=column, min_row=row, max_col=column + columns - 1, max_row=row + rows - 1)
@@ -148,7 +159,7 @@ def _chart(wb: Workbook, item: Chart) -> None:
         line = Series(_reference(ws, series.ref), x_values, title=series.title)
         line.smooth = False
         line.marker.symbol = "none"
-        line.graphicalProperties.line.solidFill = _colour(index, len(item.series))
+        line.graphicalProperties.line.solidFill = series.colour or _colour(index, len(item.series))
         line.graphicalProperties.line.width = 28575  # 2.25 pt in EMU
         chart.series.append(line)
     chart.legend.position = "b"
@@ -196,6 +207,7 @@ APPLY: dict[type, Callable[[Workbook, Any], None]] = {
     Chart: _chart,
     SheetSetup: _setup,
     Filter: _filter,
+    CategoryColours: _category_colours,
 }
 
 

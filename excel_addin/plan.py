@@ -37,6 +37,7 @@ STYLES = frozenset(
         "input",
         "label",
         "unit",
+        "category",
     }
 )
 
@@ -94,6 +95,21 @@ class HeatMap:
 class Series:
     title: str
     ref: str  # one row or one column of values, on the chart's own sheet
+    colour: str | None = None  # "RRGGBB"; None: graded colours in series order
+
+
+@dataclass(frozen=True)
+class CategoryColours:
+    """Fill each cell of ``ref`` whose text is one of the categories with that category's colour.
+
+    A map of words (the best contract in each cell) reads at a glance when each word has
+    its own colour; the colours live in the spreadsheet as rules, so a legend written
+    with the same words is coloured by the same rules.
+    """
+
+    sheet: str
+    ref: str
+    colours: tuple[tuple[str, str], ...]  # (text, "RRGGBB")
 
 
 @dataclass(frozen=True)
@@ -146,7 +162,7 @@ class Filter:
     ref: str
 
 
-Item = Block | Clear | Name | HeatMap | Chart | SheetSetup | Filter
+Item = Block | Clear | Name | HeatMap | Chart | SheetSetup | Filter | CategoryColours
 
 
 def clean(value: Any) -> Value:
