@@ -47,7 +47,8 @@ HOW_TO = (
     "4. Invalid inputs: nothing is computed; each problem is shown next to its input (and printed on the "
     "command line).",
     "Command line: partnership new FILE (a fresh copy), partnership check FILE (validate only), "
-    "partnership show FILE --measure provider_surplus (a table in the terminal).",
+    "partnership show FILE --measure provider_surplus (a table in the terminal), "
+    "partnership compare FILE (the contracts compared).",
 )
 
 SHEETS = (
@@ -56,6 +57,11 @@ SHEETS = (
     (layout.HOST, "Host net cost, cost per local week and saving against the spot market; charts."),
     (layout.RESULTS, "Every measure at every occupancy and local use, one row each: filter it or pivot it."),
     (layout.BREAKDOWN, "Who pays whom, line by line, at one occupancy and local use that you choose."),
+    (
+        layout.COMPARE,
+        "Spot, block, open-book cost-plus and the partnership side by side: the contract terms, one year's "
+        "figures, each contract's risk, and maps of the best contract for each party.",
+    ),
 )
 
 DEFAULTS = (

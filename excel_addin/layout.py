@@ -15,7 +15,7 @@ import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from engine import PARAMETERS, ParameterSpec
+from engine import CONTRACT_TERMS, PARAMETERS, ParameterSpec
 
 from . import a1
 from .formats import GENERAL, SHARE, input_format
@@ -26,6 +26,7 @@ PROVIDER = "Provider"
 HOST = "Host"
 RESULTS = "Results"
 BREAKDOWN = "Breakdown"
+COMPARE = "Compare"
 SNAPSHOT = "LastRun"
 XLWINGS_CONF = "xlwings.conf"
 
@@ -344,6 +345,45 @@ BREAKDOWN_SHEET = SheetLayout(
     column_widths={"A": 34, "B": 22, "C": 20, "D": 22, "E": 15, "F": 15, "G": 15, "H": 15, "I": 15},
 )
 
+COMPARE_SPECS: tuple[ParameterSpec, ...] = (
+    _share(
+        "compare_occupancy",
+        "Occupancy of the year to compare",
+        0.85,
+        "The occupancy of the one year whose figures are set side by side.",
+        minimum=0,
+        maximum=1,
+    ),
+    _share(
+        "compare_local_use",
+        "Local use of that year and the charts",
+        0.6,
+        "The local use of that year; the charts show every occupancy at this local use.",
+        minimum=0,
+        maximum=1,
+    ),
+)
+COMPARE_SECTIONS = input_sections(
+    COMPARE,
+    [
+        *((f"{element} contract", list(specs)) for element, specs in _groups(CONTRACT_TERMS)),
+        ("The year to compare, and the charts' local use", list(COMPARE_SPECS)),
+    ],
+    5,
+)
+
+COMPARE_SHEET = SheetLayout(
+    COMPARE,
+    "Compare contracts: spot, block, open-book cost-plus and the partnership",
+    "Type the block and open-book terms in the yellow cells (the home, fees and partnership terms are "
+    "on the Inputs sheet), then run the model. Money in £ per year unless stated.",
+    output_row=COMPARE_SECTIONS[-1].cells[-1].row + 2,
+    header_row=4,
+    sections=COMPARE_SECTIONS,
+    column_widths={"A": 44, "B": 9, "C": 9, "D": 15, "E": 11, "F": 9},
+)
+
+
 # Every sheet with a layout, in workbook order; a new result sheet adds its layout here.
 SHEETS: tuple[SheetLayout, ...] = (
     GUIDE_SHEET,
@@ -352,6 +392,7 @@ SHEETS: tuple[SheetLayout, ...] = (
     HOST_SHEET,
     RESULTS_SHEET,
     BREAKDOWN_SHEET,
+    COMPARE_SHEET,
 )
 
 

@@ -109,7 +109,8 @@ def parse_inputs(
 ) -> ModelInputs:
     """Validate every input at once; ``InvalidInputsError`` names each problem's cell.
 
-    ``checks`` are extra rules of result sheets (each returns (name, message) pairs) and
+    ``checks`` are extra rules of result sheets (each returns (name, message) pairs; they
+    see the parameters too when those are valid, e.g. block places ≤ places) and
     ``parsers`` their table inputs' own parsers; every other input is a number checked
     against its spec.
     """
@@ -119,8 +120,9 @@ def parse_inputs(
     values, others = _other_inputs(usable, parsers or {})
     problems += others
     axes = {axis: _axis(axis, values, problems) for axis in AXES}
+    seen = values if params is None else {**values, **params.to_mapping()}
     for check in checks:
-        problems += check(values)
+        problems += check(seen)
     if problems or params is None:
         raise InvalidInputsError(locate(problems))
     values.update(params.to_mapping())

@@ -24,7 +24,11 @@ from .openpyxl_apply import APPLY, style_cell
 from .plan import Item, SheetSetup, block, snapshot_items
 
 # Rules an input has beyond its spec's range, as data-validation conditions ({cell} is the cell).
-EXTRA_RULES = {"reserved_places": ("{cell}<=places",), "share_tiers": ("{cell}>=0", "{cell}<=1")}
+EXTRA_RULES = {
+    "reserved_places": ("{cell}<=places",),
+    "share_tiers": ("{cell}>=0", "{cell}<=1"),
+    "block_places": ("{cell}<=places",),
+}
 PLACEHOLDER = "No results yet: run the model (see the Guide sheet)."
 
 
@@ -75,7 +79,7 @@ def _status_labels() -> list[Item]:
 def _setups() -> list[Item]:
     """Widths, frozen panes and printing of the sheets that exist before any run."""
     items: list[Item] = []
-    for sheet in (layout.GUIDE_SHEET, layout.INPUTS_SHEET, layout.BREAKDOWN_SHEET):
+    for sheet in (s for s in layout.SHEETS if s.column_widths):  # sheets that exist before any run
         freeze = a1.cell(sheet.header_row + 1, 1) if sheet is layout.INPUTS_SHEET else None
         items.append(
             SheetSetup(

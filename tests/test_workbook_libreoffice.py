@@ -15,7 +15,15 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from workbook_support import as_array, chart_count, input_values, make_workbook, named_values, set_inputs
+from workbook_support import (
+    as_array,
+    chart_count,
+    input_values,
+    make_workbook,
+    named_values,
+    planned_charts,
+    set_inputs,
+)
 
 from excel_addin import layout
 from excel_addin.cli import main
@@ -141,8 +149,9 @@ def test_results_survive_as_numbers(office):
 
 
 def test_charts_are_in_the_file_and_survive_libreoffice(office):
-    assert chart_count(office["files"]["ran"]) == 4
-    assert chart_count(office["recalculated"]["ran"]) == 4
+    planned = planned_charts(office["files"]["ran"])
+    assert chart_count(office["files"]["ran"]) == planned >= 4
+    assert chart_count(office["recalculated"]["ran"]) == planned
 
 
 def pages(pdf: Path) -> list[str]:

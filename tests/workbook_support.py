@@ -64,6 +64,20 @@ def all_values(path: Path, skip: set[tuple[str, str]] = frozenset()) -> dict[tup
     return values
 
 
+def planned_charts(path: Path) -> int:
+    """How many charts a run of this workbook's inputs draws: the Chart items of its plan.
+
+    Sheets come and go with the issues; a test that counts charts compares the file with
+    the plan rather than with a number that every new sheet would change.
+    """
+    from excel_addin.plan import Chart
+    from excel_addin.run import plan_run
+    from excel_addin.workbook import load_inputs
+
+    _, inputs = load_inputs(path)
+    return sum(isinstance(item, Chart) for item in plan_run(inputs))
+
+
 def chart_count(path: Path) -> int:
     """Chart parts inside an .xlsx (what Excel and LibreOffice draw)."""
     import zipfile
