@@ -9,6 +9,7 @@ file) exit with code 2 and a plain message; there is never a traceback for those
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -20,9 +21,9 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table
 
-from engine import ParameterError, __version__, measure, payoff_grid
+from engine import ParameterError, __version__, measure, payoff_grid, range_problems, read_mapping
 
-from . import layout
+from . import comparison, layout
 from .errors import InvalidInputsError, WorkbookError
 from .workbook import check_workbook, new_workbook, run_workbook
 
@@ -180,6 +181,108 @@ def show_measure(args: argparse.Namespace) -> Outcome:
         out.print(table)
 
     return Outcome(data, show)
+
+
+@command(
+    "compare",
+    "compare spot, block, open-book and partnership contracts: one year, their risk, cells won",
+    WORKBOOK,
+    arg(
+        "--occupancy",
+        metavar="O",
+        help="the year's occupancy, e.g. 0.85 or 85%% (default: the Compare sheet's)",
+    ),
+    arg("--local-use", metavar="U", help="the year's local use (default: the Compare sheet's)"),
+)
+def compare(args: argparse.Namespace) -> Outcome:
+    point = _point_options({"occupancy": args.occupancy, "local_use": args.local_use})
+    summary = check_workbook(args.path)
+    result = comparison.compare_inputs(summary.inputs, **point)
+    names = list(comparison.SHORT_LABELS)
+    risk = result.risk_inputs
+    data = {
+        "ok": True,
+        "command": "compare",
+        "path": str(summary.path),
+        "fingerprint": summary.inputs.fingerprint,
+        "status": summary.status,
+        "terms": result.terms.to_mapping(),
+        "contracts": names,
+        "point": {"occupancy": result.occupancy, "local_use": result.local_use},
+        "figures": {
+            n: {m: _json_number(result.at_point(m)[n]) for m in comparison.POINT_MEASURES} for n in names
+        },
+        "best_at_point": result.best_at_point(),
+        "grid": list(result.host_best.shape),
+        "counts": {n: {k: _json_number(v) for k, v in row.items()} for n, row in result.counts.iterrows()},
+        "risk": {
+            "source": risk.source,
+            "draws": risk.draws,
+            "seed": risk.seed,
+            "from_risk_sheet": risk.from_risk_sheet,
+            "figures": [
+                {k: v if isinstance(v, str) else _json_number(v) for k, v in record.items()}
+                for record in result.risk.to_dict("records")
+            ],
+        },
+    }
+    return Outcome(data, lambda out: _show_comparison(out, summary.path.name, summary.status, result))
+
+
+def _show_comparison(out: Console, file: str, status: str, result: comparison.Comparison) -> None:
+    """The year compared, the risk figures and the cells won, as three tables."""
+    names = list(comparison.SHORT_LABELS)
+    out.print(f"Contracts compared – {file} ({status}).")
+    title = f"One year: occupancy {result.occupancy:.0%}, local use {result.local_use:.0%}"
+    rows = []
+    for name in comparison.POINT_MEASURES:
+        spec = measure(name)
+        values = result.at_point(name)
+        rows.append([f"{spec.label} ({_unit(spec.unit)})", *(_cell(values[n], spec.unit) for n in names)])
+    out.print(_contract_table(title, "measure", rows))
+    best = {party: comparison.SHORT_LABELS[name].lower() for party, name in result.best_at_point().items()}
+    host, provider = best["host"], best["provider"]
+    out.print(f"In this year the host pays least under {host}; the provider earns most under {provider}.")
+    rows = [
+        [record["label"], *(_cell(record[n], record["unit"]) for n in names)]
+        for record in result.risk.to_dict("records")
+    ]
+    out.print(_contract_table("Risk over uncertain years", "figure", rows, result.risk_inputs.source))
+    o, u = result.host_best.shape
+    rows = [
+        [words, *(str(int(c)) for c in result.counts[f"{party}_best_cells"].reindex(names, fill_value=0))]
+        for party, words in (("host", "Cheapest for the host"), ("provider", "Best for the provider"))
+    ]
+    out.print(_contract_table(f"Cells won on the {o} × {u} grid", "cells", rows))
+
+
+def _contract_table(title: str, first: str, rows: list[list[str]], caption: str | None = None) -> Table:
+    """A terminal table with one column per contract."""
+    table = Table(title=title, caption=caption)
+    table.add_column(first)
+    for name in comparison.SHORT_LABELS.values():
+        table.add_column(name, justify="right")
+    for row in rows:
+        table.add_row(*row)
+    return table
+
+
+def _point_options(given: dict[str, str | None]) -> dict[str, float]:
+    """--occupancy / --local-use as numbers in [0, 1] ("85%" reads too); ParameterError otherwise."""
+    specs = [
+        dataclasses.replace(layout.input_cell(f"compare_{name}").spec, name=name)
+        for name, value in given.items()
+        if value is not None
+    ]
+    values, problems = read_mapping(specs, {spec.name: given[spec.name] for spec in specs}, what="an option")
+    problems += range_problems(specs, values)
+    if problems:
+        raise ParameterError([(name, f"--{name.replace('_', '-')}: {message}") for name, message in problems])
+    return values
+
+
+def _unit(unit: str) -> str:
+    return {"£/year": "£k/year", "share": "%"}.get(unit, unit)
 
 
 def _columns(count: int, fit: int, every: bool) -> list[int]:

@@ -12,7 +12,7 @@ import pytest
 from workbook_support import make_workbook, set_inputs
 
 from engine import Parameters, payoff_grid
-from excel_addin import layout
+from excel_addin import layout, sheets
 from excel_addin.cli import COMMANDS, build_parser, main
 
 
@@ -47,7 +47,7 @@ def test_unknown_option_is_a_usage_error(capsys):
 
 def test_every_command_is_registered_with_json():
     parser = build_parser()
-    assert set(COMMANDS) == {"new", "run", "check", "show"}
+    assert set(COMMANDS) >= {"new", "run", "check", "show", "compare"}
     for name in COMMANDS:
         assert parser.parse_args([name, "file.xlsx", "--json"]).json is True
 
@@ -60,7 +60,7 @@ def test_new_run_check_json(tmp_path, capsys):
     assert code == 0 and data["status"] == layout.NOT_RUN and data["problems"] == []
     code, data = cli_json(capsys, "run", str(path))
     assert code == 0 and data["grid"] == [21, 21] and data["output"] == str(path)
-    assert data["sheets"] == ["Provider", "Host", "Results", "Breakdown"]
+    assert data["sheets"] == [sheet.name for sheet in sheets.SHEETS]
     code, data = cli_json(capsys, "check", str(path))
     assert data["status"] == layout.UP_TO_DATE and data["changed"] == []
     set_inputs(path, host_contribution=150_000, breakdown_local_use=0.9)
