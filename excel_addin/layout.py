@@ -29,6 +29,7 @@ BREAKDOWN = "Breakdown"
 COMPARE = "Compare"
 SNAPSHOT = "LastRun"
 XLWINGS_CONF = "xlwings.conf"
+SCENARIOS = "Scenarios"  # the add-in's kept proposals (excel_addin.scenarios)
 
 OUT_PREFIX = "out_"
 TITLE_ROW, SUBTITLE_ROW = 1, 2  # every sheet: title, then a line saying how to read it
@@ -152,6 +153,7 @@ class SheetLayout:
     header_row: int | None = None  # where the input column headers go
     sections: tuple[InputSection, ...] = ()
     column_widths: dict[str, float] = field(default_factory=dict)
+    protected: bool = True  # False: macros write to it from any Excel (Lite cannot unprotect)
 
     @property
     def inputs(self) -> tuple[InputCell, ...]:
@@ -384,6 +386,14 @@ COMPARE_SHEET = SheetLayout(
 )
 
 
+SCENARIOS_SHEET = SheetLayout(
+    SCENARIOS,
+    "Scenarios: the proposals on the table",
+    "new_scenario keeps every input under the name typed below; load_scenario puts a kept one back "
+    "into the input cells. One row per scenario; delete rows you no longer need.",
+    protected=False,
+)
+
 # Every sheet with a layout, in workbook order; a new result sheet adds its layout here.
 SHEETS: tuple[SheetLayout, ...] = (
     GUIDE_SHEET,
@@ -393,6 +403,7 @@ SHEETS: tuple[SheetLayout, ...] = (
     RESULTS_SHEET,
     BREAKDOWN_SHEET,
     COMPARE_SHEET,
+    SCENARIOS_SHEET,
 )
 
 

@@ -59,7 +59,9 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_jsonable(item) for item in value]
     if isinstance(value, np.generic):
-        return value.item()
+        value = value.item()
+    if isinstance(value, int) and not isinstance(value, bool):
+        return float(value)  # Excel has no integers: 41 read from a file is 41.0 read from Excel
     return value
 
 

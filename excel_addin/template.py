@@ -17,7 +17,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from . import a1, layout
+from . import a1, layout, scenarios
 from .guide import guide_items
 from .layout import COLUMNS, InputCell, SheetLayout
 from .openpyxl_apply import APPLY, style_cell
@@ -100,6 +100,7 @@ def template_items() -> list[Item]:
         if sheet.output_row:
             items.append(block(sheet.name, sheet.output_row, 1, PLACEHOLDER, style="note"))
     items += guide_items() + _status_labels() + snapshot_items({}, None) + _setups()
+    items += scenarios.template_items()
     note = "Inputs at the last successful run (written by the model)."
     items.append(block(layout.SNAPSHOT, layout.TITLE_ROW, 1, note, style="note"))
     items += [
@@ -176,7 +177,7 @@ def _status_colours(ws: Worksheet) -> None:
 
 def _protect(wb: Workbook) -> None:
     """Protect without a password: input cells stay editable, filters and column widths too."""
-    for name in (*(sheet.name for sheet in layout.SHEETS), layout.SNAPSHOT):
+    for name in (*(sheet.name for sheet in layout.SHEETS if sheet.protected), layout.SNAPSHOT):
         protection = wb[name].protection
         protection.sheet = True
         protection.autoFilter = protection.sort = False
