@@ -313,6 +313,38 @@ def _cell(value: float, unit: str) -> str:
     return f"[red]{text}[/red]" if value < 0 else text
 
 
+@command(
+    "lite",
+    "write main.py and requirements.txt for the xlwings Lite editor (and an unprotected workbook for it)",
+    arg("folder", type=Path, metavar="FOLDER", help="where to write them (created if needed)"),
+)
+def lite(args: argparse.Namespace) -> Outcome:
+    from .lite import bundle_modules, write_lite
+
+    try:
+        files = write_lite(args.folder)
+    except OSError as error:
+        raise WorkbookError(f"cannot write in {args.folder} ({error.strerror or error}).") from None
+    size = files[0].stat().st_size
+    data = {
+        "ok": True,
+        "command": "lite",
+        "folder": str(args.folder),
+        "files": [str(path) for path in files],
+        "modules": len(bundle_modules()),
+        "main_bytes": size,
+    }
+
+    def show(out: Console) -> None:
+        out.print(f"Wrote {', '.join(path.name for path in files)} to {args.folder}.")
+        out.print(
+            "In Excel: open the workbook, start xlwings Lite, paste main.py into its main.py tab and "
+            "requirements.txt into its requirements.txt tab; then =PM_GRID(...) works and run_model runs."
+        )
+
+    return Outcome(data, show)
+
+
 def _failure(args: argparse.Namespace, error: Exception) -> Outcome:
     """An expected problem as an outcome with exit code 2 (no traceback)."""
     name = getattr(args, "command", "")
