@@ -21,9 +21,18 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table
 
-from engine import ParameterError, __version__, measure, payoff_grid, range_problems, read_mapping
+from engine import (
+    CATEGORY_LABELS,
+    RULE_COLUMNS,
+    ParameterError,
+    __version__,
+    measure,
+    payoff_grid,
+    range_problems,
+    read_mapping,
+)
 
-from . import comparison, layout
+from . import comparison, layout, risk_inputs, risk_results
 from .errors import InvalidInputsError, WorkbookError
 from .workbook import check_workbook, new_workbook, run_workbook
 
@@ -343,6 +352,158 @@ def lite(args: argparse.Namespace) -> Outcome:
         )
 
     return Outcome(data, show)
+
+
+@command("risk", "each party's risk over simulated years, partnership against the spot market", WORKBOOK)
+def risk(args: argparse.Namespace) -> Outcome:
+    summary = check_workbook(args.path)
+    inputs = summary.inputs
+    result = risk_results.risk_of(inputs.values, inputs.params)
+    sentences = risk_results.risk_sentences(result)
+    u = risk_inputs.uncertainty_of(inputs.values)
+    draws, seed = int(inputs.values["draws"]), int(inputs.values["seed"])
+    tables = {party: result.table(party) for party in ("provider", "host")}
+    data = {
+        "ok": True,
+        "command": "risk",
+        "path": str(summary.path),
+        "fingerprint": inputs.fingerprint,
+        "status": summary.status,
+        "uncertainty": {"source": u.source, "draws": draws, "seed": seed},
+        "parties": {
+            party: [
+                {k: v if isinstance(v, str) else _json_number(v) for k, v in record.items()}
+                for record in table.to_dict("records")
+            ]
+            for party, table in tables.items()
+        },
+        "sentences": sentences,
+    }
+
+    def show(out: Console) -> None:
+        out.print(f"Risk – {summary.path.name} ({summary.status}).", markup=False)
+        out.print(risk_results.uncertainty_words(u, draws, seed), markup=False)
+        for party, table in tables.items():
+            grid = Table(title=f"{party.capitalize()}: partnership against the spot market")
+            for name, justify in (("figure", "left"), ("partnership", "right"), ("spot", "right")):
+                grid.add_column(name, justify=justify)
+            grid.add_column("change", justify="right")
+            for record in table.to_dict("records"):
+                unit = record["unit"]
+                grid.add_row(
+                    record["label"],
+                    *(
+                        risk_results.value_text(record[key], unit)
+                        for key in ("partnership", "spot", "change")
+                    ),
+                )
+            out.print(grid)
+            out.print(sentences[party], markup=False, highlight=False)
+
+    return Outcome(data, show)
+
+
+@command(
+    "negotiate",
+    "the terms both parties accept, today's terms judged, and the balanced deals (Nash, equal gains)",
+    WORKBOOK,
+)
+def negotiate(args: argparse.Namespace) -> Outcome:
+    summary = check_workbook(args.path)
+    inputs = summary.inputs
+    result = risk_results.agreement_of(inputs.values, inputs.params)
+    sentences = risk_results.agreement_sentences(result)
+    zone = result.zone.accepted()
+    data = {
+        "ok": True,
+        "command": "negotiate",
+        "path": str(summary.path),
+        "fingerprint": inputs.fingerprint,
+        "status": summary.status,
+        "terms": list(result.terms),
+        "rules": [dict(zip(RULE_COLUMNS, rule.to_row(), strict=True)) for rule in result.rules],
+        "draws": result.draws,
+        "seed": result.seed,
+        "zone": {
+            "pairs": len(result.zone.table),
+            "shares": result.shares(),
+            "ranges": {name: [float(zone[name].min()), float(zone[name].max())] for name in result.terms}
+            if not zone.empty
+            else None,
+        },
+        "points": {name: _point_json(result, name) for name in risk_results.POINTS if _listed(result, name)},
+        "sentences": sentences,
+    }
+    return Outcome(
+        data, lambda out: _show_negotiation(out, summary.path.name, summary.status, result, sentences)
+    )
+
+
+def _listed(result: risk_results.AgreementResult, name: str) -> bool:
+    return bool((result.points["point"] == name).any())
+
+
+def _point_json(result: risk_results.AgreementResult, name: str) -> dict[str, Any]:
+    """One point: its terms, verdict, each party's gain and figures, and each rule's figure."""
+    row = result.point(name)
+    method = str(result.points.loc[result.points["point"] == name, "method"].iloc[0])
+    if row is None:
+        return {"found": False, "method": method}
+    return {
+        "found": True,
+        "method": method,
+        "terms": {term: float(row[term]) for term in result.terms},
+        "category": row["category"],
+        "provider_accepts": bool(row["provider_accepts"]),
+        "host_accepts": bool(row["host_accepts"]),
+        "provider_gain": _json_number(row["provider_gain"]),
+        "host_gain": _json_number(row["host_gain"]),
+        "expected_provider_surplus": _json_number(row["mean(provider_surplus)"]),
+        "expected_host_net_cost": _json_number(row["mean(host_net_cost)"]),
+        "rules": [
+            {
+                "rule": risk_results.rule_words(rule),
+                "figure": _json_number(risk_results.rule_figure(rule, row)),
+                "holds": bool(row[f"rule_{index}"]),
+            }
+            for index, rule in enumerate(result.rules, start=1)
+        ],
+    }
+
+
+def _show_negotiation(
+    out: Console, file: str, status: str, result: risk_results.AgreementResult, sentences: list[str]
+) -> None:
+    """The sentences, then today's terms and the balanced deals side by side."""
+    out.print(f"Agreement – {file} ({status}).", markup=False)
+    for line in sentences:
+        out.print(line, markup=False, highlight=False)
+    shown = [name for name in risk_results.POINTS if result.point(name) is not None]
+    table = Table(title="Today's terms and the balanced deals")
+    table.add_column("figure")
+    for name in shown:
+        table.add_column(risk_results.POINT_LABELS[name], justify="right")
+    params, rows = result.params, []
+    for term in result.terms:
+        unit = risk_results.term_unit(params, term)
+        rows.append((term, [risk_results.value_text(float(result.point(n)[term]), unit) for n in shown]))
+    rows.append(("who accepts", [CATEGORY_LABELS[result.point(n)["category"]] for n in shown]))
+    for key, label in (
+        ("provider_gain", "provider's gain over spot"),
+        ("host_gain", "host's gain over spot"),
+    ):
+        rows.append((label, [risk_results.money(float(result.point(n)[key])) for n in shown]))
+    for index, rule in enumerate(result.rules, start=1):
+        cells = []
+        for n in shown:
+            figure = risk_results.value_text(
+                risk_results.rule_figure(rule, result.point(n)), risk_results.rule_unit(rule)
+            )
+            cells.append(f"{figure} {'✓' if result.point(n)[f'rule_{index}'] else '✗'}")
+        rows.append((risk_results.rule_words(rule), cells))
+    for label, cells in rows:
+        table.add_row(label, *cells)
+    out.print(table)
 
 
 def _failure(args: argparse.Namespace, error: Exception) -> Outcome:

@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from openpyxl.chart import Reference, ScatterChart, Series
+from openpyxl.chart import BarChart, Reference, ScatterChart, Series
 from openpyxl.chart.axis import ChartLines
+from openpyxl.chart.data_source import AxDataSource, StrRef
 from openpyxl.formatting.formatting import ConditionalFormattingList
 from openpyxl.formatting.rule import CellIsRule, ColorScaleRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -41,6 +42,16 @@ STYLES: dict[str, dict[str, Any]] = {
     "label": {"font": Font()},
     "unit": {"alignment": Alignment(horizontal="left", indent=1)},
     "category": {"font": Font(size=9), "alignment": Alignment(horizontal="center")},  # a word in a map cell
+    "axis_vertical": {  # a narrow map column's heading, read bottom to top
+        "font": Font(bold=True, size=9),
+        "fill": PatternFill("solid", fgColor=AXIS_FILL),
+        "alignment": Alignment(textRotation=90, horizontal="center"),
+    },
+    "pass": {
+        "fill": PatternFill("solid", fgColor="C6EFCE"),
+        "font": Font(color="006100"),
+    },  # a rule that holds
+    "fail": {"fill": PatternFill("solid", fgColor="FFC7CE"), "font": Font(color="9C0006")},  # one that fails
     "note": {"font": Font(italic=True, size=9, color=GREY)},
     "problem": {"font": Font(bold=True, color="C00000"), "alignment": Alignment(horizontal="left")},
     "status": {"font": Font(bold=True), "alignment": Alignment(horizontal="left")},
@@ -141,6 +152,9 @@ def _chart(wb: Workbook, item: Chart) -> None:
     A scatter chart with lines, not a category line chart: its x axis is a real scale, so
     LibreOffice and Excel both label 0 %, 20 %, … instead of every grid point.
     """
+    if item.kind != "scatter":
+        _bar_chart(wb, item)
+        return
     ws = wb[item.sheet]
     chart = ScatterChart(scatterStyle="lineMarker")
     chart.title, chart.width, chart.height = item.title, item.width_cm, item.height_cm
@@ -162,6 +176,39 @@ def _chart(wb: Workbook, item: Chart) -> None:
         line.graphicalProperties.line.solidFill = series.colour or _colour(index, len(item.series))
         line.graphicalProperties.line.width = 28575  # 2.25 pt in EMU
         chart.series.append(line)
+    chart.legend.position = "b"
+    ws.add_chart(chart, item.anchor)
+
+
+def _bar_chart(wb: Workbook, item: Chart) -> None:
+    """Bars: a histogram ("column", series side by side) or a tornado ("bar", overlapping, first on top)."""
+    ws = wb[item.sheet]
+    chart = BarChart()
+    chart.type = "col" if item.kind == "column" else "bar"
+    chart.grouping = "clustered"
+    chart.title, chart.width, chart.height = item.title, item.width_cm, item.height_cm
+    chart.style = 2
+    chart.x_axis.title = item.x_title or None
+    chart.y_axis.title = item.y_title
+    chart.y_axis.number_format = item.y_format
+    chart.x_axis.delete = chart.y_axis.delete = False
+    chart.x_axis.tickLblPos = "low"  # category labels outside the plot, left of a tornado's negative bars
+    chart.y_axis.majorGridlines = ChartLines()
+    chart.y_axis.scaling.min, chart.y_axis.scaling.max = item.y_min, item.y_max
+    if item.kind == "bar":
+        chart.overlap, chart.gapWidth = 100, 40
+        chart.x_axis.scaling.orientation = "maxMin"  # the first (biggest) bar at the top
+        chart.y_axis.crosses = "max"  # keep the value axis at the bottom once categories run downwards
+    else:
+        chart.overlap, chart.gapWidth = 0, 15
+    labels = AxDataSource(strRef=StrRef(f=a1.sheet_ref(item.sheet, item.categories)))
+    for index, series in enumerate(item.series):
+        bars = Series(_reference(ws, series.ref), title=series.title)
+        bars.cat = labels  # text labels: a string reference, or Excel numbers the categories 1, 2, 3…
+        colour = series.colour or _colour(index, len(item.series))
+        bars.graphicalProperties.solidFill = colour
+        bars.graphicalProperties.line.solidFill = colour
+        chart.series.append(bars)
     chart.legend.position = "b"
     ws.add_chart(chart, item.anchor)
 

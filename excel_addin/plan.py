@@ -38,6 +38,9 @@ STYLES = frozenset(
         "label",
         "unit",
         "category",
+        "axis_vertical",
+        "pass",
+        "fail",
     }
 )
 
@@ -119,6 +122,11 @@ class Chart:
     ``categories`` holds the x values and each series' ``ref`` the y values, both on
     ``sheet``. The x axis runs from ``x_min`` to ``x_max`` with a labelled tick every
     ``x_step``, so 21 or 101 points read the same: 0 %, 20 %, … 100 %.
+
+    ``kind="column"`` draws bars instead (a histogram: ``categories`` are the bins' labels,
+    the series side by side); ``kind="bar"`` horizontal bars with the first category at the
+    top, the series overlapping (a tornado: one series for the low end, one for the high).
+    The x settings are then unused: ``x_title`` names the categories, ``y_title`` the values.
     """
 
     sheet: str
@@ -137,6 +145,7 @@ class Chart:
     y_max: float | None = None
     width_cm: float = 16.0
     height_cm: float = 9.0
+    kind: str = "scatter"  # "scatter" (lines), "column" (histogram) or "bar" (tornado)
 
 
 @dataclass(frozen=True)
