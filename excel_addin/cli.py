@@ -113,6 +113,7 @@ def run(args: argparse.Namespace) -> Outcome:
         "version": summary.version,
         "grid": [summary.occupancy_count, summary.local_use_count],
         "sheets": list(summary.sheets),
+        "skipped": dict(summary.skipped),
     }
 
     def show(out: Console) -> None:
@@ -121,6 +122,8 @@ def run(args: argparse.Namespace) -> Outcome:
             f"{summary.local_use_count} local uses on {', '.join(summary.sheets)} "
             f"(inputs {summary.fingerprint}, {summary.computed_at:%Y-%m-%d %H:%M})."
         )
+        for sheet, why in summary.skipped:
+            out.print(f"Skipped {sheet}: {why}", markup=False, highlight=False)
 
     return Outcome(data, show)
 

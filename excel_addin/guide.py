@@ -62,6 +62,17 @@ SHEETS = (
         "Spot, block, open-book cost-plus and the partnership side by side: the contract terms, one year's "
         "figures, each contract's risk, and maps of the best contract for each party.",
     ),
+    (
+        layout.REGION,
+        "Several councils hosting one partnership: the member councils table and sharing rules, each "
+        "council's statement (what it pays and receives, net cost, saving against its own spot price), "
+        "its chart and heat maps. An empty councils table leaves the sheet empty.",
+    ),
+    (
+        layout.PORTFOLIO,
+        "Several homes under one agreement: each home, and the portfolio with the surplus shared per home "
+        "or pooled, with the difference. An empty homes table leaves the sheet empty.",
+    ),
 )
 
 DEFAULTS = (

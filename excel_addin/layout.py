@@ -12,12 +12,13 @@ point are ``ParameterSpec`` rows too, so one reader and one range check serve al
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from engine import CONTRACT_TERMS, PARAMETERS, ParameterSpec
 
-from . import a1
+from . import a1, member_inputs
 from .formats import GENERAL, SHARE, input_format
 
 GUIDE = "Guide"
@@ -26,6 +27,8 @@ PROVIDER = "Provider"
 HOST = "Host"
 RESULTS = "Results"
 BREAKDOWN = "Breakdown"
+REGION = "Region"
+PORTFOLIO = "Portfolio"
 COMPARE = "Compare"
 SNAPSHOT = "LastRun"
 XLWINGS_CONF = "xlwings.conf"
@@ -88,6 +91,9 @@ class InputCell:
     columns: int = 1
     number_format: str = GENERAL
     header: tuple[str, ...] = ()  # column headers of a table input, written on the label row
+    column_specs: tuple[ParameterSpec, ...] = ()  # a table's columns: format, validation, problem cells
+    column_rules: tuple[tuple[str, str], ...] = ()  # (column, extra validation rule) of a table
+    choices: tuple[str, ...] = ()  # a cell whose value is picked from a list
 
     @property
     def name(self) -> str:
@@ -125,8 +131,35 @@ class InputCell:
         return self.rows > 1 or self.columns > 1
 
     @property
+    def wide(self) -> bool:
+        """A table reaching the explanation column: its explanation and problems go below it."""
+        return self.columns > COLUMNS.help - COLUMNS.value
+
+    @property
+    def note_row(self) -> int:
+        """The row under a wide table holding its explanation and allowed values."""
+        return self.row + self.rows
+
+    @property
+    def problem_row(self) -> int:
+        return self.note_row + 1 if self.wide else self.label_row
+
+    @property
+    def problem_column(self) -> int:
+        return COLUMNS.value if self.wide else COLUMNS.problem
+
+    @property
     def problem_cell(self) -> str:
-        return a1.cell(self.label_row, COLUMNS.problem)
+        return a1.cell(self.problem_row, self.problem_column)
+
+    def part(self, row: int | None = None, column: str | None = None) -> str:
+        """Where a problem with one row (1-based, below the header) and/or column of a table is."""
+        keys = [spec.name for spec in self.column_specs]
+        top, height = (self.row + row - 1, 1) if row and row <= self.rows else (self.row, self.rows)
+        left, width = (self.column, self.columns)
+        if column in keys:
+            left, width = self.column + keys.index(column), 1
+        return f"{self.sheet}!{a1.area(top, left, height, width)}"
 
 
 @dataclass(frozen=True)
@@ -237,17 +270,38 @@ def _groups(specs: Iterable[ParameterSpec]) -> list[tuple[str, list[ParameterSpe
 
 @dataclass(frozen=True)
 class TableShape:
-    """A table input: its body's size, column headers and format (its rows sit under the label)."""
+    """A table input: its body's size, column headers and format (its rows sit under the label).
+
+    ``column_specs`` give each column its own format and validation (unit "text": none) and
+    let a problem such as ``councils[2].use_share`` be shown at its own cell;
+    ``column_rules`` add validation rules by column, ``{cell}`` being the column's first cell
+    and ``{<column>}`` another column's cell on the same row.
+    """
 
     rows: int
     header: tuple[str, ...]
     number_format: str = GENERAL
+    column_specs: tuple[ParameterSpec, ...] = ()
+    column_rules: tuple[tuple[str, str], ...] = ()
 
 
 # Inputs that are tables rather than single cells; a new table input adds its shape here.
 TABLES: dict[str, TableShape] = {
     "share_tiers": TableShape(TIER_ROWS, ("From local use", "Host's share"), SHARE),
+    "councils": TableShape(
+        member_inputs.MEMBER_ROWS,
+        member_inputs.COUNCIL_HEADER,
+        column_specs=member_inputs.COUNCIL_COLUMN_SPECS,
+    ),
+    "homes": TableShape(
+        member_inputs.MEMBER_ROWS,
+        member_inputs.HOME_HEADER,
+        column_specs=member_inputs.HOME_COLUMN_SPECS,
+        column_rules=(("reserved_places", "{cell}<=IF(ISNUMBER({places}),{places},places)"),),
+    ),
 }
+# Inputs picked from a drop-down list (their parsers are the result sheets').
+CHOICES: dict[str, tuple[str, ...]] = {**member_inputs.CHOICES}
 
 
 def _cell(sheet: str, spec: ParameterSpec, row: int) -> tuple[InputCell, int]:
@@ -255,10 +309,24 @@ def _cell(sheet: str, spec: ParameterSpec, row: int) -> tuple[InputCell, int]:
     table = TABLES.get(spec.name)
     if table:
         columns = len(table.header)
-        cell = InputCell(spec, sheet, row + 1, row, table.rows, columns, table.number_format, table.header)
-        return cell, 1 + table.rows
+        cell = InputCell(
+            spec,
+            sheet,
+            row + 1,
+            row,
+            table.rows,
+            columns,
+            table.number_format,
+            table.header,
+            table.column_specs,
+            table.column_rules,
+        )
+        return cell, 1 + table.rows + (2 if cell.wide else 0)
     fine = spec.name not in {s.name for s in AXIS_SPECS}
-    return InputCell(spec, sheet, row, row, number_format=input_format(spec.unit, spec.integer, fine)), 1
+    number_format = input_format(spec.unit, spec.integer, fine)
+    return InputCell(
+        spec, sheet, row, row, number_format=number_format, choices=CHOICES.get(spec.name, ())
+    ), 1
 
 
 def input_sections(
@@ -394,6 +462,54 @@ SCENARIOS_SHEET = SheetLayout(
     protected=False,
 )
 
+
+def _last_row(sections: tuple[InputSection, ...]) -> int:
+    """The last row the sections use (a wide table's problem row included)."""
+    cell = sections[-1].cells[-1]
+    return cell.problem_row if cell.wide else cell.row + cell.rows - 1
+
+
+def _member_sheet(
+    name: str, table: ParameterSpec, table_title: str, groups: list[tuple[str, list[ParameterSpec]]], **texts
+) -> SheetLayout:
+    """A member table first (it has its own headings), then the usual input columns and sections."""
+    members = input_sections(name, [(table_title, [table])], 4)
+    header_row = _last_row(members) + 2
+    others = input_sections(name, groups, header_row + 1)
+    widths = {"A": 34, "B": 16, **{a1.column_letter(c): 12.0 for c in range(3, 24)}}
+    return SheetLayout(
+        name,
+        output_row=_last_row(others) + 2,
+        header_row=header_row,
+        sections=(*members, *others),
+        column_widths=widths,
+        **texts,
+    )
+
+
+REGION_SHEET = _member_sheet(
+    REGION,
+    member_inputs.COUNCILS,
+    "The member councils (template: an illustrative example – type your own over it)",
+    [
+        ("How the councils share the partnership", list(member_inputs.RULE_SPECS)),
+        ("The point shown in the summary and the charts", list(member_inputs.REGION_POINT)),
+    ],
+    title="Region: each member council's part of the partnership",
+    subtitle="Several councils host one partnership together. Type the councils and the sharing rules "
+    "in the yellow cells, then run the model; each council finds its own column and its own charts below.",
+)
+
+PORTFOLIO_SHEET = _member_sheet(
+    PORTFOLIO,
+    member_inputs.HOMES,
+    "The homes of the agreement (template: an illustrative example – type your own over it)",
+    [("The point shown in the summary and the first chart", list(member_inputs.PORTFOLIO_POINT))],
+    title="Portfolio: several homes under one agreement, surplus shared per home or pooled",
+    subtitle="Type the homes in the yellow cells (empty = the Inputs sheet's value), then run the model. "
+    "Pooled sharing sets one home's loss against another's surplus: the difference is shown below.",
+)
+
 # Every sheet with a layout, in workbook order; a new result sheet adds its layout here.
 SHEETS: tuple[SheetLayout, ...] = (
     GUIDE_SHEET,
@@ -403,6 +519,8 @@ SHEETS: tuple[SheetLayout, ...] = (
     RESULTS_SHEET,
     BREAKDOWN_SHEET,
     COMPARE_SHEET,
+    REGION_SHEET,
+    PORTFOLIO_SHEET,
     SCENARIOS_SHEET,
 )
 
@@ -420,6 +538,27 @@ def all_inputs() -> tuple[InputCell, ...]:
 def input_cell(name: str) -> InputCell | None:
     """The input cell called ``name``, or None."""
     return next((cell for cell in all_inputs() if cell.name == name), None)
+
+
+_PART = re.compile(r"^(?P<table>\w+)(?:\[(?P<row>\d+)\])?(?:\.(?P<column>\w+))?$")
+
+
+def locate(name: str) -> tuple[InputCell | None, str]:
+    """The input a problem's name belongs to, and the cell(s) it concerns.
+
+    ``fixed_cost`` → its cell; for a table with column specs ``councils[2].use_share`` → that
+    row's use-share cell, ``councils.use_share`` → the column, ``councils[3]`` → the row.
+    """
+    cell = input_cell(name)
+    if cell is not None:
+        return cell, cell.address
+    match = _PART.match(name)
+    cell = input_cell(match["table"]) if match else None
+    if cell is None:
+        return None, ""
+    if not cell.column_specs:
+        return cell, cell.address
+    return cell, cell.part(int(match["row"]) if match["row"] else None, match["column"])
 
 
 def parameter_names() -> tuple[str, ...]:

@@ -29,7 +29,7 @@ def _name_column(name: str, label: str) -> ParameterSpec:
 
 
 COUNCIL_COLUMN_SPECS: tuple[ParameterSpec, ...] = (_name_column("council", "Council"), *COUNCIL_COLUMNS)
-COUNCIL_HEADER = ("Council", "Share of host contribution", "Share of local use", "Own spot price (£/week)")
+COUNCIL_HEADER = ("Council", "Contribution share", "Use share", "Own spot price (£/week)")
 EXAMPLE_COUNCILS: tuple[tuple[Any, ...], ...] = (
     ("Westshire", 0.5, 0.4, 7_000),
     ("Eastshire", 0.3, 0.35, None),

@@ -242,7 +242,7 @@ def problem_items(problems: Sequence[LocatedProblem]) -> list[Item]:
     items: list[Item] = []
     for cell in layout.all_inputs():
         text = "; ".join(by_name.get(cell.name, [])) or None
-        items.append(block(cell.sheet, cell.label_row, layout.COLUMNS.problem, text, style="problem"))
+        items.append(block(cell.sheet, cell.problem_row, cell.problem_column, text, style="problem"))
     return items
 
 

@@ -166,13 +166,13 @@ def _axis(axis: str, values: Mapping[str, Any], problems: list[tuple[str, str]])
 
 
 def locate(problems: Iterable[tuple[str, str]]) -> list[LocatedProblem]:
-    """Attach each problem to its input's label and cell."""
+    """Attach each problem to its input's label and cell (a table's problem to its own cell)."""
     located = []
     for name, message in problems:
-        cell = layout.input_cell(name)
-        label = cell.label if cell else name
-        where = cell.address if cell else ""
-        located.append(LocatedProblem(name, label, where, message))
+        cell, where = layout.locate(name)
+        located.append(
+            LocatedProblem(cell.name if cell else name, cell.label if cell else name, where, message)
+        )
     return located
 
 

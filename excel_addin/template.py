@@ -17,7 +17,10 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from engine import ParameterSpec
+
 from . import a1, layout, scenarios
+from .formats import GENERAL, input_format
 from .guide import guide_items
 from .layout import COLUMNS, InputCell, SheetLayout
 from .openpyxl_apply import APPLY, style_cell
@@ -54,6 +57,11 @@ def _input_rows(sheet: SheetLayout) -> list[Item]:
 def _describe(sheet: str, cell: InputCell) -> list[Item]:
     row, spec = cell.label_row, cell.spec
     items: list[Item] = [block(sheet, row, COLUMNS.label, spec.label, style="label")]
+    if cell.wide:  # the explanation would sit on the table: it goes under it, across
+        items.append(block(sheet, row, COLUMNS.value, [cell.header], style="header"))
+        text = f"{spec.help} Allowed: {spec.rule}."
+        items.append(block(sheet, cell.note_row, COLUMNS.value, text, style="note"))
+        return items
     if cell.header:
         items.append(block(sheet, row, COLUMNS.value, [cell.header], style="header"))
         items.append(block(sheet, row, COLUMNS.help, spec.help, style="note"))
@@ -87,6 +95,7 @@ def _setups() -> list[Item]:
                 column_widths=tuple(sheet.column_widths.items()),
                 freeze=freeze,
                 landscape=sheet is not layout.GUIDE_SHEET,
+                row_heights=tuple((cell.label_row, 30.0) for cell in sheet.inputs if cell.wide),
             )
         )
     return items
@@ -110,9 +119,63 @@ def template_items() -> list[Item]:
     return items
 
 
-def _validation(cell: InputCell) -> DataValidation:
-    """Excel refuses values outside the input's rule as they are typed (blank rows allowed in tables)."""
-    spec, first = cell.spec, a1.cell(cell.row, cell.column)
+def _validations(cell: InputCell) -> list[DataValidation]:
+    """The input's data validation: a list to pick from, one rule per table column, or one rule."""
+    if cell.choices:
+        return [_choice_validation(cell)]
+    if not cell.column_specs:
+        return [_validation(cell)]
+    rules: dict[str, list[str]] = {}
+    for column_name, rule in cell.column_rules:
+        rules.setdefault(column_name, []).append(rule)
+    keys = [spec.name for spec in cell.column_specs]
+    validations = []
+    for index, spec in enumerate(cell.column_specs):
+        if spec.unit == "text":
+            continue
+        column = cell.column + index
+        others = {key: a1.cell(cell.row, cell.column + j) for j, key in enumerate(keys)}
+        extra = tuple(
+            rule.format(cell=a1.cell(cell.row, column), **others) for rule in rules.get(spec.name, ())
+        )
+        area = a1.area(cell.row, column, cell.rows, 1)
+        validations.append(_validation(cell, spec, area, extra, f"{cell.spec.label}: {spec.label}"))
+    return validations
+
+
+def _choice_validation(cell: InputCell) -> DataValidation:
+    """A drop-down of the allowed choices; anything else typed is refused."""
+    listed = ", ".join(cell.choices)
+    validation = DataValidation(
+        type="list",
+        formula1='"' + ",".join(cell.choices) + '"',
+        allow_blank=False,
+        showErrorMessage=True,
+        showInputMessage=True,
+        errorTitle=cell.spec.label[:32],
+        error=f"{cell.spec.label}: choose one of {listed}."[:225],
+        promptTitle=cell.spec.label[:32],
+        prompt=f"{cell.spec.help} Choose one of {listed}."[:255],
+    )
+    validation.add(cell.ref)
+    return validation
+
+
+def _validation(
+    cell: InputCell,
+    spec: ParameterSpec | None = None,
+    ref: str | None = None,
+    extra: tuple[str, ...] = (),
+    title: str | None = None,
+) -> DataValidation:
+    """Excel refuses values outside the input's rule as they are typed (blank rows allowed in tables).
+
+    ``spec``, ``ref``, ``extra`` and ``title`` describe one column of a table with column specs.
+    """
+    spec = spec or cell.spec
+    ref = ref or cell.ref
+    title = title or spec.label
+    first = a1.cell(*a1.parse_area(ref)[:2])
     parts = [f"ISNUMBER({first})"]
     if spec.minimum is not None:
         parts.append(f"{first}{'>=' if spec.min_inclusive else '>'}{spec.minimum:g}")
@@ -120,7 +183,10 @@ def _validation(cell: InputCell) -> DataValidation:
         parts.append(f"{first}{'<=' if spec.max_inclusive else '<'}{spec.maximum:g}")
     if spec.integer:
         parts.append(f"{first}=INT({first})")
-    parts += [rule.format(cell=first) for rule in EXTRA_RULES.get(spec.name, ())]
+    if cell.column_specs:
+        parts += list(extra)
+    else:
+        parts += [rule.format(cell=first) for rule in EXTRA_RULES.get(spec.name, ())]
     rule = f"Allowed: {spec.rule}."
     validation = DataValidation(
         type="custom",
@@ -128,12 +194,12 @@ def _validation(cell: InputCell) -> DataValidation:
         allow_blank=cell.is_table,  # empty rows at the foot of a table are fine
         showErrorMessage=True,
         showInputMessage=True,
-        errorTitle=spec.label[:32],
-        error=f"{spec.label}: {rule}"[:225],
-        promptTitle=spec.label[:32],
+        errorTitle=title[:32],
+        error=f"{title}: {rule}"[:225],
+        promptTitle=title[:32],
         prompt=f"{spec.help} {rule}"[:255],
     )
-    validation.add(cell.ref)
+    validation.add(ref)
     return validation
 
 
@@ -145,16 +211,23 @@ def _default_rows(cell: InputCell) -> list[list[Any]]:
     return rows + [[None] * cell.columns] * (cell.rows - len(rows))
 
 
+def _column_format(spec: ParameterSpec) -> str:
+    """A table column's format: text as typed, numbers as their unit (shares to 0.1 %)."""
+    return GENERAL if spec.unit == "text" else input_format(spec.unit, spec.integer)
+
+
 def _inputs(wb: Workbook) -> None:
     """Default values, yellow style, unlocked cells, validation and a defined name per input."""
     for cell in layout.all_inputs():
         ws = wb[cell.sheet]
+        formats = [_column_format(spec) for spec in cell.column_specs] or [cell.number_format] * cell.columns
         for i, values in enumerate(_default_rows(cell)):
             for j, value in enumerate(values):
                 target = ws.cell(cell.row + i, cell.column + j, value)
-                style_cell(target, "input", cell.number_format)
+                style_cell(target, "input", formats[j])
                 target.protection = Protection(locked=False)
-        ws.add_data_validation(_validation(cell))
+        for validation in _validations(cell):
+            ws.add_data_validation(validation)
     for name, target in layout.fixed_names().items():
         wb.defined_names[name] = DefinedName(name, attr_text=target)
 

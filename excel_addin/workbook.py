@@ -35,6 +35,7 @@ class RunSummary:
     occupancy_count: int
     local_use_count: int
     sheets: tuple[str, ...]
+    skipped: tuple[tuple[str, str], ...] = ()  # (sheet, why): sheets left without results, e.g. empty tables
 
 
 @dataclass(frozen=True)
@@ -92,5 +93,6 @@ def run_workbook(path: Path, output: Path | None = None, computed_at: datetime |
         __version__,
         len(inputs.occupancy),
         len(inputs.local_use),
-        tuple(sheet.name for sheet in sheets.SHEETS),
+        tuple(sheet.name for sheet in sheets.SHEETS if not sheet.skipped(inputs.values)),
+        tuple((sheet.name, why) for sheet in sheets.SHEETS if (why := sheet.skipped(inputs.values))),
     )

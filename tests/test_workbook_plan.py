@@ -60,7 +60,10 @@ def test_layout_covers_every_parameter_once_without_overlaps():
 def test_snapshot_formula_compares_each_input_as_text():
     slot = next(s for s in layout.snapshot_slots() if s.cell.name == "share_tiers")
     assert slot.changed_formula == '=IFERROR(SUMPRODUCT(--(Inputs!$B$35:$C$39&""<>$C$17:$D$21&"")),1)'
-    assert layout.snapshot_changes_formula() == "=SUM($B$5:$B$30)"
+    last = (
+        layout.SNAPSHOT_FIRST_ROW + sum(cell.rows for cell in layout.all_inputs()) - 1
+    )  # one row per input row
+    assert layout.snapshot_changes_formula() == f"=SUM($B$5:$B${last})"
 
 
 def test_reader_with_plain_callbacks_as_the_add_in_will_use_it():

@@ -60,6 +60,18 @@ def test_number_formats_of_inputs(generated):
 def test_every_input_cell_has_data_validation(generated):
     for cell in layout.all_inputs():
         ws = generated[cell.sheet]
+        if cell.choices:  # a drop-down list of the choices
+            rules = [v for v in ws.data_validations.dataValidation if str(v.sqref) == cell.ref]
+            assert [(v.type, v.formula1) for v in rules] == [("list", '"' + ",".join(cell.choices) + '"')]
+            continue
+        if cell.column_specs:  # one rule per number column; a text column is not held to numbers
+            for index, spec in enumerate(cell.column_specs):
+                column = a1.area(cell.row, cell.column + index, cell.rows, 1)
+                rules = [v for v in ws.data_validations.dataValidation if str(v.sqref) == column]
+                numeric = [v for v in rules if v.type == "custom" and "ISNUMBER" in v.formula1]
+                assert len(numeric) == (0 if spec.unit == "text" else 1), (cell.name, spec.name)
+                assert all(spec.rule in v.error for v in numeric)
+            continue
         rules = [v for v in ws.data_validations.dataValidation if cell.ref in str(v.sqref)]
         assert len(rules) == 1, cell.name
         rule = rules[0]

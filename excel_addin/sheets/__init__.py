@@ -4,10 +4,18 @@ its layout in ``excel_addin.layout`` (inputs included), and one line in ``SHEETS
 from __future__ import annotations
 
 from ..reader import Parser
-from . import breakdown, compare, host, provider, results
+from . import breakdown, compare, host, portfolio, provider, region, results
 from .common import Check, ResultSheet
 
-SHEETS: tuple[ResultSheet, ...] = (provider.SHEET, host.SHEET, results.SHEET, breakdown.SHEET, compare.SHEET)
+SHEETS: tuple[ResultSheet, ...] = (
+    provider.SHEET,
+    host.SHEET,
+    results.SHEET,
+    breakdown.SHEET,
+    compare.SHEET,
+    region.SHEET,
+    portfolio.SHEET,
+)
 
 
 def input_checks() -> tuple[Check, ...]:

@@ -27,12 +27,19 @@ class ResultSheet:
     ``build`` returns the plan items for the rows the run owns (from ``layout.output_row``
     down); ``check`` returns (name, message) problems for this sheet's own inputs, and
     ``parsers`` parse its table inputs (single-cell inputs are numbers checked by spec).
+    ``skip`` says why a run leaves the sheet without results (e.g. its table is empty), or
+    returns None; ``build`` then writes only that message.
     """
 
     layout: layout.SheetLayout
     build: Callable[[RunContext], list[Item]]
     check: Check | None = None
     parsers: Mapping[str, Parser] = field(default_factory=dict)
+    skip: Callable[[Mapping[str, Any]], str | None] | None = None
+
+    def skipped(self, values: Mapping[str, Any]) -> str | None:
+        """Why this run leaves the sheet without results (from the parsed inputs), or None."""
+        return self.skip(values) if self.skip else None
 
     @property
     def name(self) -> str:
@@ -87,30 +94,61 @@ def heat_map(sheet: str, ref: str, values: np.ndarray, mid: float, higher_is_bet
 def grid_table(ctx: RunContext, sheet: str, row: int, name: str, named: bool, axis_names: bool) -> Table:
     """One measure as an occupancy × local-use table with a heat map (and its defined names)."""
     spec = measure(name)
-    values = ctx.grid.values[name]
     o, u = ctx.inputs.occupancy, ctx.inputs.local_use
     better = "green: higher is better" if spec.better != "lower" else "green: lower is better"
     if name == "host_cost_per_local_week":
         better = "green: below the spot price"
     title = f"{spec.label} ({unit_words(spec.unit, compact=True)}) – {better}"
+    table = heat_table(
+        sheet,
+        row,
+        title,
+        ctx.grid.values[name],
+        spec.unit,
+        (o, u),
+        centre_of(name, ctx),
+        spec.better != "lower",
+        layout.out_name(name) if named else None,
+        f"Empty cells: not defined there ({spec.description} divides by zero).",
+    )
+    if axis_names:
+        table.items.append(Name(layout.out_name("occupancy"), sheet, a1.area(row + 2, 1, len(o), 1)))
+        table.items.append(Name(layout.out_name("local_use"), sheet, a1.area(row + 1, 2, 1, len(u))))
+    return table
+
+
+def heat_table(
+    sheet: str,
+    row: int,
+    title: str,
+    values: np.ndarray,
+    unit: str,
+    axes: tuple[np.ndarray, np.ndarray],
+    mid: float = 0.0,
+    higher_is_better: bool = True,
+    defined: str | None = None,
+    gap_note: str = "Empty cells: not defined there.",
+) -> Table:
+    """Any occupancy × local-use values as a titled table with a heat map (a measure, a council's part…).
+
+    ``defined`` is the defined name of the body; ``gap_note`` is written under the table
+    when some values are undefined (written as empty cells).
+    """
+    o, u = axes
     body = a1.area(row + 2, 2, len(o), len(u))
     items: list[Item] = [
         block(sheet, row, 1, title, style="heading"),
         block(sheet, row + 1, 1, "Occupancy ↓   Local use →", style="axis"),
         block(sheet, row + 1, 2, [u], SHARE, "axis"),
         column_block(sheet, row + 2, 1, o, number_format=SHARE, style="axis"),
-        block(sheet, row + 2, 2, values, heat_format(spec.unit)),
-        *heat_map(sheet, body, values, centre_of(name, ctx), spec.better != "lower"),
+        block(sheet, row + 2, 2, values, heat_format(unit)),
+        *heat_map(sheet, body, values, mid, higher_is_better),
     ]
-    if named:
-        items.append(Name(layout.out_name(name), sheet, body))
-    if axis_names:
-        items.append(Name(layout.out_name("occupancy"), sheet, a1.area(row + 2, 1, len(o), 1)))
-        items.append(Name(layout.out_name("local_use"), sheet, a1.area(row + 1, 2, 1, len(u))))
+    if defined:
+        items.append(Name(defined, sheet, body))
     next_row = row + 2 + len(o)
     if has_gaps(values):
-        note = f"Empty cells: not defined there ({spec.description} divides by zero)."
-        items.append(block(sheet, next_row, 1, note, style="note"))
+        items.append(block(sheet, next_row, 1, gap_note, style="note"))
         next_row += 1
     return Table(items, next_row + layout.TABLE_GAP, {"body": body})
 
