@@ -39,13 +39,19 @@ HOW_TO = (
     "Each shows its allowed range and an explanation.",
     "   Every other cell is protected (no password) so that results are not overwritten by accident.",
     "2. Run the model, in one of three ways:",
-    "   • Excel on the desktop with the xlwings add-in: press Run in the xlwings tab.",
-    "   • xlwings Lite (Excel on the web or desktop): open the xlwings Lite task pane and run the model.",
+    "   • Excel on the desktop with the xlwings add-in: the run_model macro (Alt+F8, or a button you "
+    "assign it to), or Run main in the xlwings tab.",
+    "   • xlwings Lite (Excel on the web or desktop): run the run_model script in the xlwings Lite task pane "
+    "(its code comes from `partnership lite`).",
     "   • Command line, without Excel: partnership run <this file>.xlsx, then open the file.",
     "3. The status at the top of the Inputs sheet turns red – 'Results are out of date – run again' – "
     "as soon as any input differs from the last run.",
     "4. Invalid inputs: nothing is computed; each problem is shown next to its input (and printed on the "
     "command line).",
+    f"Proposals: type a name on the {layout.SCENARIOS} sheet and run new_scenario to keep every input "
+    "under it; load_scenario puts a kept one back into the inputs.",
+    'Worksheet functions (add-in or Lite): =PM_GRID("host_saving", Inputs!A1:F80) spills a table; also '
+    "PM_POINT, PM_BREAKEVEN, PM_BREAKDOWN, PM_MEASURES, PM_RISK and PM_AGREEMENT.",
     "Command line: partnership new FILE (a fresh copy), partnership check FILE (validate only), "
     "partnership show FILE --measure provider_surplus (a table in the terminal), "
     "partnership compare FILE (the contracts compared).",
@@ -72,6 +78,11 @@ SHEETS = (
         layout.PORTFOLIO,
         "Several homes under one agreement: each home, and the portfolio with the surplus shared per home "
         "or pooled, with the difference. An empty homes table leaves the sheet empty.",
+    ),
+    (
+        layout.SCENARIOS,
+        "The proposals kept during a negotiation: one row per scenario with every input; the add-in's "
+        "new_scenario and load_scenario macros write and read it.",
     ),
 )
 

@@ -63,6 +63,12 @@ def slots() -> tuple[Slot, ...]:
     return tuple(found)
 
 
+def _last_inputs_column() -> int:
+    """The last column of the Inputs sheet's own inputs: what a printout of the scenarios shows."""
+    on_inputs = [k for k, slot in enumerate(slots()) if slot.input.sheet == layout.INPUTS]
+    return FIRST_INPUT_COLUMN + (max(on_inputs) if on_inputs else 0)
+
+
 def as_text(value: Any) -> Any:
     """Text as text: with the apostrophe Excel needs so that it does not read it as anything else."""
     if isinstance(value, str) and value:
@@ -101,6 +107,7 @@ def template_items() -> list[Item]:
                 *((a1.column_letter(c), 13.0) for c in range(FIRST_INPUT_COLUMN, last + 1)),
             ),
             freeze=a1.cell(FIRST_ROW, 2),
+            print_area=f"A1:{a1.column_letter(_last_inputs_column())}{FIRST_ROW + 40}",
             row_heights=((LABEL_ROW, 45.0),),
         ),
     ]
@@ -157,9 +164,36 @@ def save_items(
     items.append(block(SHEET, row, 1, [[as_text(name)]]))
     items.append(block(SHEET, row, 2, saved_at, DATE_TIME))
     items.append(block(SHEET, row, 3, fingerprint or None))
-    cells = [as_text(values.get(key)) if key in by_key else None for key in keys]
-    items.append(block(SHEET, row, FIRST_INPUT_COLUMN, [cells]))
+    column = FIRST_INPUT_COLUMN
+    for fmt, run in _runs(keys, by_key):  # each input in its own number format (£, %), as on its sheet
+        cells = [as_text(values.get(key)) if key in by_key else None for key in run]
+        items.append(block(SHEET, row, column, [cells], fmt))
+        column += len(run)
     return items
+
+
+def _runs(keys: Sequence[str], by_key: Mapping[str, Slot]) -> list[tuple[str | None, list[str]]]:
+    """Consecutive keys sharing a number format, so a row is written in a few blocks, not hundreds."""
+    runs: list[tuple[str | None, list[str]]] = []
+    for key in keys:
+        slot = by_key.get(key)
+        fmt = _format(slot) if slot else None
+        if runs and runs[-1][0] == fmt:
+            runs[-1][1].append(key)
+        else:
+            runs.append((fmt, [key]))
+    return runs
+
+
+def _format(slot: Slot) -> str | None:
+    """The number format of the input cell a slot copies (a table's column format where it has one)."""
+    specs = slot.input.column_specs if hasattr(slot.input, "column_specs") else ()
+    if specs and slot.column < len(specs):
+        from .formats import GENERAL, input_format
+
+        spec = specs[slot.column]
+        return GENERAL if spec.unit == "text" else input_format(spec.unit, spec.integer)
+    return slot.input.number_format
 
 
 def load_items(keys: Sequence[Any], stored: Sequence[Any]) -> tuple[list[Item], list[str]]:

@@ -324,6 +324,14 @@ def test_new_scenario_keeps_every_input_cell_as_text_safe_values():
     assert at("fixed_cost") == "£900,000"
     assert at("share_tiers[2,1]") == 0.6 and at("share_tiers[2,2]") == 0.5 and at("share_tiers[3,1]") is None
     assert len([k for k in keys if k]) == len(scenarios.FIXED_HEADERS) + len(scenarios.slots())
+    formats = {}  # each stored cell shows as on its own sheet: £ for money, % for shares
+    for action in acts:
+        if action["func"] == "setNumberFormat" and action["start_row"] == row - 1:
+            for c in range(action["start_column"], action["start_column"] + action["column_count"]):
+                formats[c + 1] = action["args"][0]
+    assert formats[column["fixed_cost"]] == layout.input_cell("fixed_cost").number_format == "£#,##0"
+    assert formats[column["release_share"]] == layout.input_cell("release_share").number_format
+    assert formats[column["share_tiers[1,2]"]] == "0%"
     wb2 = build_template()
     assert all(overlaps_an_input(wb2, action) is None for action in range_actions(acts))
 
