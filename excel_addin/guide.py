@@ -55,6 +55,8 @@ HOW_TO = (
     "Command line: partnership new FILE (a fresh copy), partnership check FILE (validate only), "
     "partnership show FILE --measure provider_surplus (a table in the terminal), "
     "partnership compare FILE (the contracts compared).",
+    "partnership risk FILE: each party's figures over simulated years, partnership against spot; "
+    "partnership negotiate FILE: the terms both accept, today's terms judged, the Nash and equal-gains deal.",
 )
 
 SHEETS = (
@@ -63,6 +65,17 @@ SHEETS = (
     (layout.HOST, "Host net cost, cost per local week and saving against the spot market; charts."),
     (layout.RESULTS, "Every measure at every occupancy and local use, one row each: filter it or pivot it."),
     (layout.BREAKDOWN, "Who pays whom, line by line, at one occupancy and local use that you choose."),
+    (
+        layout.RISK,
+        "How uncertain next year is (low / most likely / high, or past years): each party's expected figure, "
+        "spread, P10/P50/P90, chance of a loss or of paying more than spot, and worst 1 year in 10, with the "
+        "partnership and on the spot market side by side; histograms of both.",
+    ),
+    (
+        layout.AGREEMENT,
+        "What each party needs before it signs (rules), a map of which pairs of two terms each party "
+        "accepts, today's terms judged, the Nash and equal-gains deals, a tornado of what moves a result.",
+    ),
     (
         layout.COMPARE,
         "Spot, block, open-book cost-plus and the partnership side by side: the contract terms, one year's "

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from engine import CONTRACT_TERMS, PARAMETERS, ParameterSpec
 
-from . import a1, member_inputs
+from . import a1, member_inputs, risk_inputs
 from .formats import GENERAL, SHARE, input_format
 
 GUIDE = "Guide"
@@ -510,6 +510,37 @@ PORTFOLIO_SHEET = _member_sheet(
     "Pooled sharing sets one home's loss against another's surplus: the difference is shown below.",
 )
 
+# The Risk and Agreement sheets (issue 6): uncertainty and simulation; acceptance rules, the two
+# terms swept and the tornado. Their inputs are in excel_addin.risk_inputs.
+RISK = "Risk"
+AGREEMENT = "Agreement"
+for _name, (_rows, _header, _columns) in risk_inputs.TABLE_SHAPES.items():
+    TABLES[_name] = TableShape(_rows, _header, column_specs=_columns)
+CHOICES.update(risk_inputs.CHOICES)  # a table column's list is keyed "table.column"
+SUGGESTED = risk_inputs.SUGGESTED  # lists that only suggest (another value after a warning)
+RISK_SECTIONS = input_sections(RISK, risk_inputs.RISK_GROUPS, 5)
+RISK_SHEET = SheetLayout(
+    RISK,
+    "Risk: what next year could bring each party, partnership against the spot market",
+    "Say how uncertain next year's occupancy and local use are (yellow cells), then run the model: "
+    "thousands of possible years are drawn and each party's figures compared with no partnership.",
+    output_row=_last_row(RISK_SECTIONS) + 2,
+    header_row=4,
+    sections=RISK_SECTIONS,
+    column_widths={"A": 50, "B": 15, "C": 15, "D": 22, "E": 60, "F": 40},
+)
+AGREEMENT_SECTIONS = input_sections(AGREEMENT, risk_inputs.AGREEMENT_GROUPS, 5)
+AGREEMENT_SHEET = SheetLayout(
+    AGREEMENT,
+    "Agreement: which terms both parties accept, and the balanced deals",
+    "Type what each party needs and the two terms to sweep (yellow cells), then run the model. "
+    "The map of who accepts is to the right of the tables below.",
+    output_row=_last_row(AGREEMENT_SECTIONS) + 2,
+    header_row=4,
+    sections=AGREEMENT_SECTIONS,
+    column_widths={"A": 52, "B": 19, "C": 20, "D": 26, "E": 16, "F": 14, "G": 14, "H": 3},
+)
+
 # Every sheet with a layout, in workbook order; a new result sheet adds its layout here.
 SHEETS: tuple[SheetLayout, ...] = (
     GUIDE_SHEET,
@@ -521,6 +552,8 @@ SHEETS: tuple[SheetLayout, ...] = (
     COMPARE_SHEET,
     REGION_SHEET,
     PORTFOLIO_SHEET,
+    RISK_SHEET,
+    AGREEMENT_SHEET,
     SCENARIOS_SHEET,
 )
 

@@ -131,9 +131,13 @@ def _validations(cell: InputCell) -> list[DataValidation]:
     keys = [spec.name for spec in cell.column_specs]
     validations = []
     for index, spec in enumerate(cell.column_specs):
-        if spec.unit == "text":
-            continue
         column = cell.column + index
+        if spec.unit == "text":
+            choices = layout.CHOICES.get(f"{cell.name}.{spec.name}")
+            if choices:  # a drop-down per column, e.g. a rule's party
+                area = a1.area(cell.row, column, cell.rows, 1)
+                validations.append(_choice_validation(cell, choices, area, f"{cell.name}.{spec.name}"))
+            continue
         others = {key: a1.cell(cell.row, cell.column + j) for j, key in enumerate(keys)}
         extra = tuple(
             rule.format(cell=a1.cell(cell.row, column), **others) for rule in rules.get(spec.name, ())
@@ -143,21 +147,34 @@ def _validations(cell: InputCell) -> list[DataValidation]:
     return validations
 
 
-def _choice_validation(cell: InputCell) -> DataValidation:
-    """A drop-down of the allowed choices; anything else typed is refused."""
-    listed = ", ".join(cell.choices)
+def _choice_validation(
+    cell: InputCell, choices: tuple[str, ...] = (), ref: str | None = None, key: str | None = None
+) -> DataValidation:
+    """A drop-down of the allowed choices; anything else typed is refused.
+
+    ``choices``, ``ref`` and ``key`` ("table.column") describe one column of a table. A list in
+    ``layout.SUGGESTED`` only suggests: another value is let through after a warning (the run
+    checks it), e.g. a statistic p95 beside the listed p90.
+    """
+    choices = choices or cell.choices
+    suggested = (key or cell.name) in layout.SUGGESTED
+    listed = ", ".join(choices)
+    error = f"{cell.spec.label}: choose one of {listed}."
+    if suggested:
+        error = f"{cell.spec.label}: not one of the usual values. Keep it anyway? The run checks it."
     validation = DataValidation(
         type="list",
-        formula1='"' + ",".join(cell.choices) + '"',
-        allow_blank=False,
+        formula1='"' + ",".join(choices) + '"',
+        allow_blank=cell.is_table,  # empty rows at the foot of a table are fine
         showErrorMessage=True,
         showInputMessage=True,
+        errorStyle="warning" if suggested else "stop",
         errorTitle=cell.spec.label[:32],
-        error=f"{cell.spec.label}: choose one of {listed}."[:225],
+        error=error[:225],
         promptTitle=cell.spec.label[:32],
-        prompt=f"{cell.spec.help} Choose one of {listed}."[:255],
+        prompt=(f"Choose one of {listed}." if key else f"{cell.spec.help} Choose one of {listed}.")[:255],
     )
-    validation.add(cell.ref)
+    validation.add(ref or cell.ref)
     return validation
 
 

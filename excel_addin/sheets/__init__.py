@@ -4,7 +4,7 @@ its layout in ``excel_addin.layout`` (inputs included), and one line in ``SHEETS
 from __future__ import annotations
 
 from ..reader import Parser
-from . import breakdown, compare, host, portfolio, provider, region, results
+from . import agreement, breakdown, compare, host, portfolio, provider, region, results, risk
 from .common import Check, ResultSheet
 
 SHEETS: tuple[ResultSheet, ...] = (
@@ -15,6 +15,8 @@ SHEETS: tuple[ResultSheet, ...] = (
     compare.SHEET,
     region.SHEET,
     portfolio.SHEET,
+    risk.SHEET,
+    agreement.SHEET,
 )
 
 
