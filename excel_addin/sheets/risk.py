@@ -21,12 +21,13 @@ from ..context import RunContext
 from ..formats import MONEY, SHARE_FINE
 from ..plan import Chart, Item, Name, Series, SheetSetup, block, column_block
 from ..risk_results import money, risk_of, risk_sentences, uncertainty_words
-from .common import ChartBox, ResultSheet, Table, caption, chart_box, column_after
+from .common import ChartBox, ResultSheet, Table, caption, width_cm
 
 SHEET_LAYOUT = layout.RISK_SHEET
 NAME = SHEET_LAYOUT.name
 BINS = 20
-CHART_COLUMNS = 5  # the two charts side by side span A–E
+FIRST_CHART_COLUMNS = 4  # the first chart spans A–D, the second starts at E
+CHART_ASPECT = 0.55  # height / width: a histogram reads best wide
 WRAP = 150  # characters of a sentence line: it stays within the printed width
 PARTNERSHIP_COLOUR, SPOT_COLOUR = "2E75B6", "A5A5A5"
 HEADINGS = {
@@ -60,10 +61,11 @@ def build(ctx: RunContext) -> list[Item]:
             row += 1
         row += layout.TABLE_GAP
     widths = [SHEET_LAYOUT.column_widths[a1.column_letter(i)] for i in range(1, 7)]
-    box = chart_box(widths[:CHART_COLUMNS])
+    span = width_cm(widths[:FIRST_CHART_COLUMNS])
+    box = ChartBox(span - 0.6, (span - 0.6) * CHART_ASPECT)
     chart_row, first_break = row, row - 1
     row += box.rows + 1
-    second = column_after(box.width_cm + 0.8, widths)
+    second = FIRST_CHART_COLUMNS + 1
     tall_rows: list[int] = []
     for party, column in (("provider", 1), ("host", second)):
         data, row = _histogram_table(risk, party, row)
