@@ -7,6 +7,7 @@ tables and rules in and the results out faithfully, plus a few figures worked by
 
 from __future__ import annotations
 
+import json
 import posixpath
 import re
 import zipfile
@@ -407,3 +408,41 @@ def test_every_table_problem_at_once_and_on_the_sheet(tmp_path):
         and "council in row 2 has no name" in written
         and "add up to 1.5" in written
     )
+
+
+# --- the command line: partnership region / partnership portfolio --------------------------------
+
+
+def test_region_command_prints_each_council_and_its_json_is_the_engines(example, capsys):
+    path, _ = example
+    assert main(["region", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "Westshire" in out and "£187,200" in out and "£576,813" in out  # fees, net cost of the region
+    assert "Profit share and deficit cover: in proportion to each council's share of local use." in out
+    assert main(["region", str(path), "--occupancy", "80%", "--local-use", "0.3", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    lines = {line["line"]: line["values"] for line in data["lines"]}
+    point = region_evaluate(Parameters(), example_councils(), 0.8, 0.3, RegionRules())
+    saving = lines["Saving against the spot market"]
+    assert [saving[name] for name in ("Westshire", "Eastshire", "Northby")] == pytest.approx(
+        point["host_saving"]
+    )
+    assert data["title"].startswith("Each council at occupancy 80% and local use 30%")
+
+
+def test_portfolio_command_shows_the_difference(example, capsys):
+    path, _ = example
+    assert main(["portfolio", str(path), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    surplus = {line["line"]: line["values"] for line in data["lines"]}["Provider surplus"]
+    point = portfolio_evaluate(Parameters(), example_homes(), 0.9, 0.5)
+    assert surplus["Pooled − per home"] == pytest.approx(float(point["difference"]["provider_surplus"]))
+    assert surplus["Oak House"] == pytest.approx(float(point["homes"]["provider_surplus"][0]))
+
+
+def test_commands_on_an_empty_table_or_a_bad_option_exit_2(tmp_path, capsys):
+    path = make_workbook(tmp_path, councils=[])
+    assert main(["region", str(path)]) == 2
+    assert "The councils table above is empty" in capsys.readouterr().err
+    assert main(["portfolio", str(path), "--occupancy", "1.5"]) == 2
+    assert "--occupancy: occupancy = 1.5 must be at most 1" in capsys.readouterr().err

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -90,18 +91,57 @@ def money(value: float) -> str:
     return f"-£{abs(value):,.0f}" if value < 0 else f"£{value:,.0f}"
 
 
-def line_table(
-    sheet: str,
-    row: int,
-    title: str,
-    columns: Sequence[str],
-    lines: Sequence[tuple[str, Sequence[float], str, str | None]],
-) -> Table:
-    """A statement: one column per member (and totals), one line per figure.
+Line = tuple[str, Sequence[float], str | None, str | None]  # label, values, number format, style
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A statement at one point, as the sheet writes it and the command line prints it.
 
     ``lines`` are (label, values, number format, style); style "total" marks a line that
     sums the ones above it, "heading" a sub-heading without values.
     """
+
+    title: str
+    columns: list[str]
+    lines: list[Line]
+    notes: list[str]
+    explained: list[str] = field(default_factory=list)  # the sharing rules in words, if any
+
+    def records(self) -> list[dict[str, Any]]:
+        """Each line with a value per column (None where undefined), for JSON."""
+        return [
+            {"line": label, "values": {c: _plain(v) for c, v in zip(self.columns, values, strict=True)}}
+            for label, values, _, style in self.lines
+            if style != "heading"
+        ]
+
+
+def _plain(value: float) -> float | None:
+    return float(value) if math.isfinite(value) else None
+
+
+def as_text(value: float, number_format: str | None) -> str:
+    """A statement's value as the sheet shows it: £1,234 / -£1,234, 40.0%, 93.6."""
+    if not math.isfinite(value):
+        return ""
+    number_format = number_format or ""
+    if "%" in number_format:
+        return f"{value:.1%}"
+    if "£" in number_format:
+        return money(value)
+    if number_format in ("0", "General"):
+        return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+    return f"{value:,.2f}" if number_format.endswith("00") else f"{value:,.1f}"
+
+
+def statement_table(sheet: str, row: int, statement: Statement) -> Table:
+    """The statement as a table (see ``line_table``)."""
+    return line_table(sheet, row, statement.title, statement.columns, statement.lines)
+
+
+def line_table(sheet: str, row: int, title: str, columns: Sequence[str], lines: Sequence[Line]) -> Table:
+    """A statement: one column per member (and totals), one line per figure (see ``Statement``)."""
     items: list[Item] = [
         block(sheet, row, 1, title, style="heading"),
         block(sheet, row + 1, 1, [["", *columns]], style="header"),

@@ -10,7 +10,7 @@ and heat maps show where on the grid the difference arises. Every figure comes f
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -21,21 +21,24 @@ from .. import a1, layout, member_inputs
 from ..context import RunContext
 from ..formats import GENERAL, MONEY, SHARE, SHARE_FINE, result_format, unit_words
 from ..plan import Item, Name, block, column_block
+from ..reader import ModelInputs
 from .common import ResultSheet, Table, caption, heat_table, percent_label
 from .members import (
     ACCENT,
     LIGHT,
     STRONG,
+    Line,
+    Statement,
     chart_grid,
     data_table,
     engine_problems,
     is_example,
-    line_table,
     money,
     occupancy_chart,
     parameters_of,
     setup,
     skipped_items,
+    statement_table,
     table_parser,
     widths_of,
     with_header,
@@ -99,7 +102,7 @@ def build(ctx: RunContext) -> list[Item]:
         return skipped_items(ctx, SHEET_LAYOUT, reason)
     params, table = ctx.inputs.params, homes_of(values)
     o_axis, u_axis = ctx.inputs.occupancy, ctx.inputs.local_use
-    o, u = values["portfolio_occupancy"], values["portfolio_local_use"]
+    u = values["portfolio_local_use"]
     sheet, top = SHEET_LAYOUT.name, SHEET_LAYOUT.output_row
     homes = home_table(table, params)
     names = [str(name) for name in homes["home"]]
@@ -114,21 +117,15 @@ def build(ctx: RunContext) -> list[Item]:
     items += used.items
     row = used.next_row
 
-    point = portfolio_evaluate(params, table, o, u)
-    statement = line_table(
-        sheet,
-        row,
-        f"Each home and the portfolio at occupancy {percent_label(o)} and local use {percent_label(u)}",
-        [*names, *BASES.values()],
-        _lines(point, homes, o),
-    )
-    items += statement.items
-    body_row, column, rows, columns = a1.parse_area(statement.refs["body"])
+    result = statement(ctx.inputs)
+    written = statement_table(sheet, row, result)
+    items += written.items
+    body_row, column, rows, columns = a1.parse_area(written.refs["body"])
     items.append(
         Name(layout.out_name("portfolio_summary"), sheet, a1.area(body_row - 1, column, rows + 1, columns))
     )
-    notes = _notes(point)
-    first = statement.next_row - layout.TABLE_GAP
+    notes = result.notes
+    first = written.next_row - layout.TABLE_GAP
     items += [block(sheet, first + i, 1, text, style="note") for i, text in enumerate(notes)]
     row = first + len(notes) + 1
     breaks = [row - 1]
@@ -243,9 +240,27 @@ def build(ctx: RunContext) -> list[Item]:
             box,
         )
     )
-    tall = [used.tall_rows[0], statement.tall_rows[0], first_data.tall_rows[0], second_data.tall_rows[0]]
+    tall = [used.tall_rows[0], written.tall_rows[0], first_data.tall_rows[0], second_data.tall_rows[0]]
     items.append(setup(SHEET_LAYOUT, second_data.next_row, len(widths), breaks, tall))
     return items
+
+
+def statement(
+    inputs: ModelInputs, occupancy: float | None = None, local_use: float | None = None
+) -> Statement:
+    """Each home, portfolio per home and pooled, and the difference at one point (default: the sheet's)."""
+    values, params = inputs.values, inputs.params
+    o = values["portfolio_occupancy"] if occupancy is None else occupancy
+    u = values["portfolio_local_use"] if local_use is None else local_use
+    table = homes_of(values)
+    homes = home_table(table, params)
+    point = portfolio_evaluate(params, table, o, u)
+    return Statement(
+        f"Each home and the portfolio at occupancy {percent_label(o)} and local use {percent_label(u)}",
+        [*(str(name) for name in homes["home"]), *BASES.values()],
+        _lines(point, homes, o),
+        _notes(point),
+    )
 
 
 def _homes_used(sheet: str, row: int, homes) -> Table:
@@ -274,13 +289,13 @@ def _homes_used(sheet: str, row: int, homes) -> Table:
     return Table(items, row + 2 + count + layout.TABLE_GAP, {}, tall_rows=(row + 1,))
 
 
-def _lines(point: dict, homes, o: float) -> list[tuple[str, Sequence[float], str | None, str | None]]:
+def _lines(point: dict, homes, o: float) -> list[Line]:
     """Places and occupancy, then each measure: every home, the portfolio both ways, the difference."""
     places = homes["places"].to_numpy(float)
     occupancy = np.where(np.isnan(homes["occupancy"].to_numpy(float)), o, homes["occupancy"].to_numpy(float))
     occupied = float(point["per_home"]["local_places"] + point["per_home"]["outside_places"])
     total_occupancy = occupied / places.sum()
-    lines: list[tuple[str, Sequence[float], str | None, str | None]] = [
+    lines: list[Line] = [
         ("Places", [*places, places.sum(), places.sum(), np.nan], "0", None),
         ("Occupancy", [*occupancy, total_occupancy, total_occupancy, np.nan], SHARE_FINE, None),
     ]

@@ -9,7 +9,7 @@ the single-host model, which the note under the statement states with its value.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -30,19 +30,22 @@ from .. import a1, layout, member_inputs
 from ..context import RunContext
 from ..formats import MONEY, SHARE_FINE, WEEKS, unit_words
 from ..plan import Item, Name, block
+from ..reader import ModelInputs
 from .common import ResultSheet, caption, heat_table, percent_label
 from .members import (
     PLAIN,
     STRONG,
+    Line,
+    Statement,
     chart_grid,
     data_table,
     engine_problems,
     is_example,
-    line_table,
     money,
     occupancy_chart,
     setup,
     skipped_items,
+    statement_table,
     table_parser,
     widths_of,
     with_header,
@@ -56,7 +59,6 @@ EMPTY = (
     "The councils table above is empty: fill the table (one row per council) and run the model again to "
     "see each council's results."
 )
-Line = tuple[str, Sequence[float], str | None, str | None]
 
 
 def _choice_parser(name: str) -> Callable[[Any], Coerced]:
@@ -104,7 +106,7 @@ def build(ctx: RunContext) -> list[Item]:
         return skipped_items(ctx, SHEET_LAYOUT, reason)
     params, table, rules = ctx.inputs.params, councils_of(values), rules_of(values)
     o_axis, u_axis = ctx.inputs.occupancy, ctx.inputs.local_use
-    o, u = values["region_occupancy"], values["region_local_use"]
+    u = values["region_local_use"]
     sheet, top = SHEET_LAYOUT.name, SHEET_LAYOUT.output_row
     keys = allocation_keys(table, rules, params.spot_price)
     names = [str(name) for name in keys["council"]]
@@ -115,23 +117,17 @@ def build(ctx: RunContext) -> list[Item]:
         note = member_inputs.EXAMPLE_NOTE.format(members="three councils")
         items.append(block(sheet, row, 1, note, style="problem"))
         row += 1
-    explained = explain_rules(rules)
+    result = statement(ctx.inputs)
     title = "How the councils share the partnership (the rules above)"
     items.append(block(sheet, row, 1, title, style="heading"))
-    items += [block(sheet, row + i, 1, line) for i, line in enumerate(explained, start=1)]
-    row += len(explained) + 2
+    items += [block(sheet, row + i, 1, line) for i, line in enumerate(result.explained, start=1)]
+    row += len(result.explained) + 2
 
-    statement = line_table(
-        sheet,
-        row,
-        f"Each council at occupancy {percent_label(o)} and local use {percent_label(u)} (£ per year)",
-        [*names, TOTAL],
-        _lines(params, table, rules, keys, o, u),
-    )
-    items += statement.items
-    items.append(Name(layout.out_name("region_summary"), sheet, _with_header(statement.refs["body"])))
-    notes = _notes(params, table, rules, keys, o, u)
-    first = statement.next_row - layout.TABLE_GAP
+    written = statement_table(sheet, row, result)
+    items += written.items
+    items.append(Name(layout.out_name("region_summary"), sheet, _with_header(written.refs["body"])))
+    notes = result.notes
+    first = written.next_row - layout.TABLE_GAP
     items += [block(sheet, first + i, 1, text, style="note") for i, text in enumerate(notes)]
     row = first + len(notes) + 1
     breaks = [row - 1]
@@ -146,7 +142,7 @@ def build(ctx: RunContext) -> list[Item]:
     breaks.append(row - 1)
 
     grid = region_grid(params, table, rules, o_axis, u_axis)
-    tall = [statement.tall_rows[0]]
+    tall = [written.tall_rows[0]]
     for index, council in enumerate(names):
         spot = float(keys["spot_price"].iloc[index])
         for measure_name, title, better in (
@@ -188,6 +184,24 @@ def build(ctx: RunContext) -> list[Item]:
         items.append(occupancy_chart(sheet, anchors[index], title, data, lines, o_axis, box, (STRONG, PLAIN)))
     items.append(setup(SHEET_LAYOUT, data.next_row, len(widths), breaks, tall))
     return items
+
+
+def statement(
+    inputs: ModelInputs, occupancy: float | None = None, local_use: float | None = None
+) -> Statement:
+    """Each council at one point (default: the sheet's), with the rules in words and the notes."""
+    values, params = inputs.values, inputs.params
+    o = values["region_occupancy"] if occupancy is None else occupancy
+    u = values["region_local_use"] if local_use is None else local_use
+    table, rules = councils_of(values), rules_of(values)
+    keys = allocation_keys(table, rules, params.spot_price)
+    return Statement(
+        f"Each council at occupancy {percent_label(o)} and local use {percent_label(u)} (£ per year)",
+        [*(str(name) for name in keys["council"]), TOTAL],
+        _lines(params, table, rules, keys, o, u),
+        _notes(params, table, rules, keys, o, u),
+        explain_rules(rules),
+    )
 
 
 def _with_header(body: str) -> str:
