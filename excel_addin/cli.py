@@ -229,7 +229,10 @@ def compare(args: argparse.Namespace) -> Outcome:
         },
         "best_at_point": result.best_at_point(),
         "grid": list(result.host_best.shape),
-        "counts": {n: {k: _json_number(v) for k, v in row.items()} for n, row in result.counts.iterrows()},
+        "counts": {
+            n: {k: int(v) if k.endswith("_cells") else float(v) for k, v in row.items()}
+            for n, row in result.counts.iterrows()
+        },
         "risk": {
             "source": risk.source,
             "draws": risk.draws,

@@ -234,15 +234,15 @@ def compare_inputs(
 
 
 @functools.cache
-def _default_table() -> pd.DataFrame:
-    return compare_contracts(Parameters(), ContractTerms())
-
-
 def default_counts() -> pd.DataFrame:
-    """``best_counts`` at the default parameters, terms and grid: the finding the sheet explains."""
-    return best_counts(_default_table())
+    """``best_counts`` at the default parameters, terms and grid: the finding the sheet explains.
+
+    Computed (once per session), not typed, so the sheet's words cannot drift from the engine.
+    """
+    return best_counts(compare_contracts(Parameters(), ContractTerms()))
 
 
+@functools.cache
 def default_host_best() -> pd.DataFrame:
     """The cheapest contract for the host in each cell, at the default parameters, terms and grid."""
-    return best_for_host(_default_table())
+    return best_for_host(compare_contracts(Parameters(), ContractTerms()))
