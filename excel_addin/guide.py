@@ -55,6 +55,8 @@ HOW_TO = (
     "Command line: partnership new FILE (a fresh copy), partnership check FILE (validate only), "
     "partnership show FILE --measure provider_surplus (a table in the terminal), "
     "partnership compare FILE (the contracts compared).",
+    "partnership term FILE: the whole multi-year term (each party's NPV against spot, the first year with a "
+    "provider loss under each fee rule, the fee uplift that gives the provider its reasonable return).",
     "partnership risk FILE: each party's figures over simulated years, partnership against spot; "
     "partnership negotiate FILE: the terms both accept, today's terms judged, the Nash and equal-gains deal.",
 )
@@ -80,6 +82,12 @@ SHEETS = (
         layout.COMPARE,
         "Spot, block, open-book cost-plus and the partnership side by side: the contract terms, one year's "
         "figures, each contract's risk, and maps of the best contract for each party.",
+    ),
+    (
+        layout.TERM,
+        "The whole agreement year by year: cost inflation, fee uplift rules, each party's NPV against the "
+        "spot market, when the provider's surplus turns negative under each fee rule, and the fee uplift "
+        "that keeps the provider at its reasonable return.",
     ),
     (
         layout.REGION,

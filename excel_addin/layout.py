@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 
 from engine import CONTRACT_TERMS, PARAMETERS, ParameterSpec
 
-from . import a1, member_inputs, risk_inputs
-from .formats import GENERAL, SHARE, input_format
+from . import a1, member_inputs, risk_inputs, term_specs
+from .formats import GENERAL, SHARE, SHARE_FINE, input_format
 
 GUIDE = "Guide"
 INPUTS = "Inputs"
@@ -94,6 +94,7 @@ class InputCell:
     column_specs: tuple[ParameterSpec, ...] = ()  # a table's columns: format, validation, problem cells
     column_rules: tuple[tuple[str, str], ...] = ()  # (column, extra validation rule) of a table
     choices: tuple[str, ...] = ()  # a cell whose value is picked from a list
+    row_labels: tuple[str, ...] = ()  # a table's row names, written in the label column beside its rows
 
     @property
     def name(self) -> str:
@@ -283,6 +284,7 @@ class TableShape:
     number_format: str = GENERAL
     column_specs: tuple[ParameterSpec, ...] = ()
     column_rules: tuple[tuple[str, str], ...] = ()
+    row_labels: tuple[str, ...] = ()  # names of the rows, in the label column (e.g. Occupancy, Local use)
 
 
 # Inputs that are tables rather than single cells; a new table input adds its shape here.
@@ -320,6 +322,7 @@ def _cell(sheet: str, spec: ParameterSpec, row: int) -> tuple[InputCell, int]:
             table.header,
             table.column_specs,
             table.column_rules,
+            row_labels=table.row_labels,
         )
         return cell, 1 + table.rows + (2 if cell.wide else 0)
     fine = spec.name not in {s.name for s in AXIS_SPECS}
@@ -510,6 +513,41 @@ PORTFOLIO_SHEET = _member_sheet(
     "Pooled sharing sets one home's loss against another's surplus: the difference is shown below.",
 )
 
+# The Term sheet (issue 8): a multi-year agreement. Its inputs are the engine's term inputs
+# (excel_addin.term_specs); the year-by-year table runs across, one column per year.
+TERM = "Term"
+TABLES["cost_assumptions"] = TableShape(
+    len(term_specs.COST_ASSUMPTION_ROWS),
+    term_specs.COST_ASSUMPTIONS_HEADER,
+    SHARE_FINE,
+    row_labels=term_specs.COST_ASSUMPTION_ROWS,
+)
+TABLES["term_path"] = TableShape(
+    len(term_specs.PATH_ROWS),
+    term_specs.PATH_HEADER,
+    SHARE_FINE,
+    row_labels=tuple(label for _, label, _ in term_specs.PATH_ROWS),
+)
+CHOICES.update(term_specs.CHOICES)
+TERM_SECTIONS = input_sections(TERM, term_specs.groups(), 5)
+TERM_SHEET = SheetLayout(
+    TERM,
+    "Term: the whole agreement year by year, with cost inflation and fee uplifts",
+    "Type in the yellow cells, then run the model. Year 1 is the year on the Inputs sheet, at today's "
+    "prices; the results start below the inputs.",
+    output_row=_last_row(TERM_SECTIONS) + 2,
+    header_row=4,
+    sections=TERM_SECTIONS,
+    column_widths={
+        "A": 40,
+        "B": 12,
+        "C": 10.5,
+        "D": 15,
+        "E": 12,
+        **{a1.column_letter(c): VALUE_WIDTH for c in range(6, 3 + len(term_specs.PATH_HEADER))},
+    },
+)
+
 # The Risk and Agreement sheets (issue 6): uncertainty and simulation; acceptance rules, the two
 # terms swept and the tornado. Their inputs are in excel_addin.risk_inputs.
 RISK = "Risk"
@@ -552,6 +590,7 @@ SHEETS: tuple[SheetLayout, ...] = (
     COMPARE_SHEET,
     REGION_SHEET,
     PORTFOLIO_SHEET,
+    TERM_SHEET,
     RISK_SHEET,
     AGREEMENT_SHEET,
     SCENARIOS_SHEET,

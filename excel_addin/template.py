@@ -24,7 +24,7 @@ from .formats import GENERAL, input_format
 from .guide import guide_items
 from .layout import COLUMNS, InputCell, SheetLayout
 from .openpyxl_apply import APPLY, style_cell
-from .plan import Item, SheetSetup, block, snapshot_items
+from .plan import Item, SheetSetup, block, column_block, snapshot_items
 
 # Rules an input has beyond its spec's range, as data-validation conditions ({cell} is the cell).
 EXTRA_RULES = {
@@ -57,6 +57,8 @@ def _input_rows(sheet: SheetLayout) -> list[Item]:
 def _describe(sheet: str, cell: InputCell) -> list[Item]:
     row, spec = cell.label_row, cell.spec
     items: list[Item] = [block(sheet, row, COLUMNS.label, spec.label, style="label")]
+    if cell.row_labels:  # each row of the table named beside it
+        items.append(column_block(sheet, cell.row, COLUMNS.label, cell.row_labels, style="axis"))
     if cell.wide:  # the explanation would sit on the table: it goes under it, across
         items.append(block(sheet, row, COLUMNS.value, [cell.header], style="header"))
         text = f"{spec.help} Allowed: {spec.rule}."

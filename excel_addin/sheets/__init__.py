@@ -4,7 +4,7 @@ its layout in ``excel_addin.layout`` (inputs included), and one line in ``SHEETS
 from __future__ import annotations
 
 from ..reader import Parser
-from . import agreement, breakdown, compare, host, portfolio, provider, region, results, risk
+from . import agreement, breakdown, compare, host, portfolio, provider, region, results, risk, term
 from .common import Check, ResultSheet
 
 SHEETS: tuple[ResultSheet, ...] = (
@@ -17,6 +17,7 @@ SHEETS: tuple[ResultSheet, ...] = (
     portfolio.SHEET,
     risk.SHEET,
     agreement.SHEET,
+    term.SHEET,
 )
 
 
