@@ -36,6 +36,7 @@ from . import comparison, layout, risk_inputs, risk_results
 from .errors import InvalidInputsError, WorkbookError
 from .sheets import portfolio as portfolio_sheet
 from .sheets import region as region_sheet
+from .sheets import term as term_sheet
 from .sheets.members import as_text
 from .workbook import check_workbook, new_workbook, run_workbook
 
@@ -301,6 +302,112 @@ def _point_options(given: dict[str, str | None]) -> dict[str, float]:
 
 def _unit(unit: str) -> str:
     return {"£/year": "£k/year", "share": "%"}.get(unit, unit)
+
+
+@command(
+    "term",
+    "the whole multi-year term: NPVs for both parties against spot, first loss year, solved fee uplift",
+    WORKBOOK,
+)
+def term(args: argparse.Namespace) -> Outcome:
+    summary = check_workbook(args.path)
+    results = term_sheet.term_results(summary.inputs)
+    report = term_sheet.report(results)
+    data = {
+        "ok": True,
+        "command": "term",
+        "path": str(summary.path),
+        "fingerprint": summary.inputs.fingerprint,
+        "status": summary.status,
+        **report,
+    }
+
+    def show(out: Console) -> None:
+        term_inputs = results.term
+        out.print(
+            f"{summary.path.name}: a {term_inputs.years}-year term at {term_sheet.point_words(results)}, "
+            f"fees {term_sheet.rule_words(term_inputs.fee_uplift)}, discounted at "
+            f"{term_inputs.discount_rate:.1%} a year (inputs {summary.inputs.fingerprint}; "
+            f"{summary.status}).",
+            highlight=False,
+        )
+        npvs = Table(title="Net present value over the term (£, today's money)")
+        for heading in ("", "Partnership", "Spot market", "Partnership better by"):
+            npvs.add_column(heading, justify="left" if not heading else "right")
+        for key, label in (("provider_surplus", "Provider surplus"), ("host_net_cost", "Host net cost")):
+            row = report["npv"][key]
+            npvs.add_row(label, *(_cell(_nan(row[k]), "£") for k in ("partnership", "spot", "better_by")))
+        out.print(npvs)
+        rules = Table(title="Each fee uplift rule (the other rules as chosen)")
+        for heading in ("Fee rule", "First year with a loss", "NPV provider surplus"):
+            rules.add_column(heading, justify="left" if heading == "Fee rule" else "right")
+        for kind, row in results.rules.iterrows():
+            year = report["first_negative_year"][kind]
+            chosen = " (chosen)" if kind == term_inputs.fee_uplift.kind else ""
+            rules.add_row(
+                f"{kind}{chosen}",
+                "never" if year is None else str(year),
+                _cell(row["npv_provider_surplus"], "£"),
+            )
+        out.print(rules)
+        ret, rate = report["term_provider_return"], report["reasonable_return_uplift_rate"]
+        out.print(
+            f"Provider return on cost over the term: {_percent(ret)} "
+            f"(reasonable return {_percent(report['reasonable_return'])}).",
+            highlight=False,
+        )
+        out.print(
+            "Fee uplift that gives the provider exactly its reasonable return: "
+            + (f"{rate:.2%} a year." if rate is not None else "none from -50 % to +100 % a year."),
+            highlight=False,
+        )
+
+    return Outcome(data, show)
+
+
+def _nan(value: float | None) -> float:
+    return float("nan") if value is None else value
+
+
+def _percent(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1%}"
+
+
+@command(
+    "upgrade",
+    "copy the inputs of a workbook made by an earlier version into a fresh one (the old file is not changed)",
+    arg("path", type=Path, metavar="OLD", help="the workbook made by an earlier version"),
+    arg("output", type=Path, metavar="NEW", help="the fresh workbook to write (.xlsx)"),
+    arg("--force", action="store_true", help="replace NEW if it exists"),
+)
+def upgrade(args: argparse.Namespace) -> Outcome:
+    summary = upgrade_workbook(args.path, args.output, force=args.force)
+    data = {
+        "ok": True,
+        "command": "upgrade",
+        "path": str(summary.source),
+        "output": str(summary.target),
+        "made_by": summary.made_by,
+        "copied": list(summary.copied),
+        "defaults": list(summary.defaults),
+        "skipped": [{"name": name, "reason": why} for name, why in summary.skipped],
+    }
+
+    def show(out: Console) -> None:
+        made = f" (made by partnership-model {summary.made_by})" if summary.made_by else ""
+        out.print(
+            f"Copied {len(summary.copied)} inputs of {summary.source.name}{made} into {summary.target}; "
+            f"{summary.source.name} is unchanged.",
+            markup=False,
+        )
+        if summary.defaults:
+            missing = ", ".join(summary.defaults)
+            out.print(f"Not in the old workbook, so at their defaults: {missing}.", markup=False)
+        for name, why in summary.skipped:
+            out.print(f"  • {name} was not copied: {why}", markup=False, highlight=False)
+        out.print(f"Check the new workbook, then: partnership run {summary.target}", markup=False)
+
+    return Outcome(data, show)
 
 
 def _columns(count: int, fit: int, every: bool) -> list[int]:
