@@ -61,4 +61,6 @@ def _parse_text(name: str, raw: str) -> Coerced:
     if not _NUMBER.match(text):
         return Coerced(None, f"{name} = {format_value(raw)} is not a number")
     number = float(text) / (100 if percent else 1)
+    if not math.isfinite(number):  # "1e999" is a number too big for a spreadsheet, not infinity
+        return Coerced(None, f"{name} = {format_value(raw)} is not a finite number")
     return Coerced(number)

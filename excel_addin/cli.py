@@ -38,6 +38,7 @@ from .sheets import portfolio as portfolio_sheet
 from .sheets import region as region_sheet
 from .sheets import term as term_sheet
 from .sheets.members import as_text
+from .upgrade import upgrade_workbook
 from .workbook import check_workbook, new_workbook, run_workbook
 
 OK, INVALID = 0, 2
@@ -371,6 +372,43 @@ def _nan(value: float | None) -> float:
 
 def _percent(value: float | None) -> str:
     return "–" if value is None else f"{value:.1%}"
+
+
+@command(
+    "upgrade",
+    "copy the inputs of a workbook made by an earlier version into a fresh one (the old file is not changed)",
+    arg("path", type=Path, metavar="OLD", help="the workbook made by an earlier version"),
+    arg("--output", "-o", type=Path, metavar="NEW", help="the fresh workbook (default: OLD-upgraded.xlsx)"),
+    arg("--force", action="store_true", help="replace NEW if it exists"),
+)
+def upgrade(args: argparse.Namespace) -> Outcome:
+    summary = upgrade_workbook(args.path, args.output, force=args.force)
+    data = {
+        "ok": True,
+        "command": "upgrade",
+        "path": str(summary.source),
+        "output": str(summary.target),
+        "made_by": summary.made_by,
+        "copied": list(summary.copied),
+        "defaults": list(summary.defaults),
+        "skipped": [{"name": name, "reason": why} for name, why in summary.skipped],
+    }
+
+    def show(out: Console) -> None:
+        made = f" (made by partnership-model {summary.made_by})" if summary.made_by else ""
+        out.print(
+            f"Copied {len(summary.copied)} inputs of {summary.source.name}{made} into {summary.target}; "
+            f"{summary.source.name} is unchanged.",
+            markup=False,
+        )
+        if summary.defaults:
+            missing = ", ".join(summary.defaults)
+            out.print(f"Not in the old workbook, so at their defaults: {missing}.", markup=False)
+        for name, why in summary.skipped:
+            out.print(f"  • {name} was not copied: {why}", markup=False, highlight=False)
+        out.print(f"Check the new workbook, then: partnership run {summary.target}", markup=False)
+
+    return Outcome(data, show)
 
 
 def _columns(count: int, fit: int, every: bool) -> list[int]:

@@ -20,6 +20,7 @@ from engine import CONTRACT_TERMS, PARAMETERS, ParameterSpec
 
 from . import a1, member_inputs, risk_inputs, term_specs
 from .formats import GENERAL, SHARE, SHARE_FINE, input_format
+from .formula import Formula
 
 GUIDE = "Guide"
 INPUTS = "Inputs"
@@ -662,11 +663,11 @@ class SnapshotSlot:
         return a1.area(self.row, SNAPSHOT_VALUE_COLUMN, self.cell.rows, self.cell.columns)
 
     @property
-    def changed_formula(self) -> str:
+    def changed_formula(self) -> Formula:
         """How many of this input's cells differ from the snapshot (text comparison, so 0 ≠ blank)."""
         live = a1.sheet_ref(self.cell.sheet, self.cell.ref)
         kept = a1.absolute(self.ref)
-        return f'=IFERROR(SUMPRODUCT(--({live}&""<>{kept}&"")),1)'
+        return Formula(f'=IFERROR(SUMPRODUCT(--({live}&""<>{kept}&"")),1)')
 
 
 def snapshot_slots() -> tuple[SnapshotSlot, ...]:
@@ -678,15 +679,15 @@ def snapshot_slots() -> tuple[SnapshotSlot, ...]:
     return tuple(slots)
 
 
-def snapshot_changes_formula() -> str:
+def snapshot_changes_formula() -> Formula:
     """The total of the per-input change counts."""
     last = SNAPSHOT_FIRST_ROW + sum(cell.rows for cell in all_inputs()) - 1
-    return f"=SUM({a1.absolute(a1.area(SNAPSHOT_FIRST_ROW, 2, last - SNAPSHOT_FIRST_ROW + 1, 1))})"
+    return Formula(f"=SUM({a1.absolute(a1.area(SNAPSHOT_FIRST_ROW, 2, last - SNAPSHOT_FIRST_ROW + 1, 1))})")
 
 
-def status_formula() -> str:
+def status_formula() -> Formula:
     """Not run yet / out of date / up to date, from the snapshot's fingerprint and change count."""
-    return (
+    return Formula(
         f'=IF({SNAPSHOT_FINGERPRINT.name}="","{NOT_RUN}",'
         f'IF({SNAPSHOT_CHANGES.name}>0,"{OUT_OF_DATE}","{UP_TO_DATE}"))'
     )

@@ -2,6 +2,9 @@
 
 openpyxl drops the charts of a file it loads, so every chart is part of the plan and is
 drawn again on each run. The plan is checked first: no item may write into an input cell.
+Text is always written as text: openpyxl would make a formula of any text starting with
+"=" (and an error value of "#N/A"), and text may have come from a user; only a
+``formula.Formula`` becomes a formula.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import BarChart, Reference, ScatterChart, Series
 from openpyxl.chart.axis import ChartLines
 from openpyxl.chart.data_source import AxDataSource, StrRef
@@ -21,6 +25,7 @@ from openpyxl.worksheet.pagebreak import Break, RowBreak
 from openpyxl.worksheet.worksheet import Worksheet
 
 from . import a1, layout
+from .formula import Formula
 from .plan import Block, CategoryColours, Chart, Clear, Filter, HeatMap, Item, Name, SheetSetup, check_plan
 
 RED, WHITE, GREEN = "F8696B", "FFFFFF", "63BE7B"
@@ -72,13 +77,39 @@ def style_cell(cell: Any, style: str | None, number_format: str | None = None) -
         cell.number_format = number_format
 
 
+TEXT_LIMIT = 32_767  # characters Excel keeps in one cell; a longer one makes it "repair" the file
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet may read as a formula when retyped
+
+
+def write_value(cell: Any, value: Any) -> None:
+    """One value into one cell: a ``Formula`` as a formula, any other text as text, never a formula.
+
+    Text starting like a formula also gets Excel's quote prefix (the leading apostrophe),
+    so it stays text when someone edits the cell. Characters XML cannot hold are dropped
+    and text is cut to what a cell holds, so no text can make the file unreadable.
+    """
+    if isinstance(value, Formula):
+        cell.value = str(value)
+    elif isinstance(value, str):
+        text = ILLEGAL_CHARACTERS_RE.sub("", value)
+        if len(text) > TEXT_LIMIT:
+            text = text[: TEXT_LIMIT - 1] + "…"
+        cell.value = text
+        cell.data_type = "s"  # openpyxl guessed "f" for "=…" and "e" for "#N/A"
+        risky = text.startswith(FORMULA_STARTS)
+        if risky or cell.quotePrefix:
+            cell.quotePrefix = risky
+    else:
+        cell.value = value
+
+
 def _block(wb: Workbook, item: Block) -> None:
     ws = wb[item.sheet]
     row, column = a1.parse_cell(item.top_left)
     for i, values in enumerate(item.values):
         for j, value in enumerate(values):
             cell = ws.cell(row + i, column + j)
-            cell.value = value
+            write_value(cell, value)
             style_cell(cell, item.style, item.number_format)
 
 

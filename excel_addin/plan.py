@@ -2,7 +2,8 @@
 
 A plan is a list of items (blocks of values, defined names, heat maps, charts, sheet set-up),
 each naming its sheet and cells in A1 notation and holding only Python values: numbers,
-text, dates, None for an empty cell, and formulas as text starting with "=". openpyxl
+text, dates, None for an empty cell, and formulas as ``formula.Formula`` (any other text is
+written as text, even when it starts with "=": it may have come from a user). openpyxl
 (files on disk) and xlwings (a live Excel) apply the same plan, so what the user sees
 does not depend on how the model was run.
 """

@@ -12,6 +12,7 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import numpy as np
@@ -117,7 +118,8 @@ def parse_inputs(
     against its spec.
     """
     problems = [(name, value.reason) for name, value in raw.items() if isinstance(value, Unreadable)]
-    usable = {name: value for name, value in raw.items() if not isinstance(value, Unreadable)}
+    problems += _date_problems(raw, parsers or {})
+    usable = {name: value for name, value in raw.items() if name not in dict(problems)}
     params = _parameters(usable, problems)
     values, others = _other_inputs(usable, parsers or {})
     problems += others
@@ -129,6 +131,27 @@ def parse_inputs(
         raise InvalidInputsError(locate(problems))
     values.update(params.to_mapping())
     return ModelInputs(params, values, dict(raw), axes["occupancy"], axes["local_use"])
+
+
+def _date_problems(raw: Mapping[str, Any], parsers: Mapping[str, Parser]) -> list[tuple[str, str]]:
+    """A date or time in a number cell: Excel shows it as a date, so its serial number is not meant.
+
+    (Tables and inputs with their own parser judge their cells themselves.)
+    """
+    problems = []
+    for name, value in raw.items():
+        if name in parsers or not isinstance(value, date | time | timedelta):
+            continue
+        if isinstance(value, datetime):
+            shown = f"{value:%d %b %Y}" if value.time() == time() else f"{value:%d %b %Y %H:%M}"
+        elif isinstance(value, date):
+            shown = f"{value:%d %b %Y}"
+        else:
+            shown = str(value)
+        problems.append(
+            (name, f"{name} = {shown} is a date or time, not a number (format the cell as a number)")
+        )
+    return problems
 
 
 def _parameters(raw: Mapping[str, Any], problems: list[tuple[str, str]]) -> Parameters | None:

@@ -25,6 +25,7 @@ from .guide import guide_items
 from .layout import COLUMNS, InputCell, SheetLayout
 from .openpyxl_apply import APPLY, style_cell
 from .plan import Item, SheetSetup, block, column_block, snapshot_items
+from .stamp import read_stamp, write_stamp
 
 # Rules an input has beyond its spec's range, as data-validation conditions ({cell} is the cell).
 EXTRA_RULES = {
@@ -311,6 +312,7 @@ def build_template() -> Workbook:
         ws.sheet_view.tabSelected = ws.title == layout.INPUTS  # one selected tab, or Excel groups them
     wb.properties.title = "Commissioning Partnership Model"
     wb.properties.creator = "partnership-model"
+    write_stamp(wb)  # which version and layout made it: see excel_addin.stamp
     return wb
 
 
@@ -337,4 +339,4 @@ def summary(wb: Workbook) -> dict[str, Any]:
             "protected": bool(ws.protection.sheet),
         }
     names = {name: defined.attr_text for name, defined in wb.defined_names.items()}
-    return {"order": wb.sheetnames, "sheets": sheets, "names": names}
+    return {"order": wb.sheetnames, "sheets": sheets, "names": names, "stamp": read_stamp(wb)}

@@ -1,7 +1,8 @@
 """Workbook files, end to end: create, check, run. What the command line calls.
 
 Every function either completes or raises ``WorkbookError`` / ``InvalidInputsError`` having
-left the files on disk as they were.
+left the files on disk as they were. A function that writes holds the workbook's lock
+(``file_lock.workbook_lock``) from reading to saving, so two commands never interleave.
 """
 
 from __future__ import annotations
@@ -16,10 +17,12 @@ from engine import __version__
 
 from . import layout, sheets
 from .errors import WorkbookError
+from .file_lock import workbook_lock
 from .openpyxl_apply import apply_plan
 from .openpyxl_io import callbacks, check_not_open, open_workbook, read_snapshot, save_atomic
-from .reader import ModelInputs, changed_inputs
+from .reader import AddressOf, ModelInputs, changed_inputs, name_problems
 from .run import plan_run, read_inputs
+from .stamp import layout_message, missing_sheets, read_stamp
 from .template import build_template
 
 
@@ -53,16 +56,28 @@ def new_workbook(path: Path, force: bool = False) -> Path:
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
         raise WorkbookError(f"{path.name}: a new workbook must be an .xlsx file.")
-    if path.exists() and not force:
-        raise WorkbookError(f"{path} already exists; add --force to replace it with a fresh template.")
-    save_atomic(build_template(), path)
+    with workbook_lock(path):
+        if path.exists() and not force:
+            raise WorkbookError(f"{path} already exists; add --force to replace it with a fresh template.")
+        save_atomic(build_template(), path)
     return path
 
 
+def check_layout(wb: Workbook, address_of: AddressOf, file: str) -> None:
+    """Refuse a workbook whose sheets or names are not where this version keeps them.
+
+    The message says which version made it (its stamp) and how to carry its inputs over.
+    """
+    problems = missing_sheets(wb) + name_problems(address_of)
+    if problems:
+        raise WorkbookError(layout_message(file, problems, read_stamp(wb)))
+
+
 def load_inputs(path: Path) -> tuple[Workbook, ModelInputs]:
-    """Open the workbook and read its validated inputs."""
+    """Open the workbook, check its layout and read its validated inputs."""
     wb = open_workbook(Path(path))
     value_of, address_of = callbacks(wb, Path(path))
+    check_layout(wb, address_of, Path(path).name)
     return wb, read_inputs(value_of, address_of)
 
 
@@ -81,10 +96,11 @@ def run_workbook(path: Path, output: Path | None = None, computed_at: datetime |
     path = Path(path)
     target = Path(output) if output else path
     check_not_open(target)
-    wb, inputs = load_inputs(path)
-    computed_at = computed_at or datetime.now().replace(microsecond=0)
-    apply_plan(wb, plan_run(inputs, computed_at, __version__))
-    save_atomic(wb, target)
+    with workbook_lock(target):  # read, compute and save as one: a second run waits
+        wb, inputs = load_inputs(path)
+        computed_at = computed_at or datetime.now().replace(microsecond=0)
+        apply_plan(wb, plan_run(inputs, computed_at, __version__))
+        save_atomic(wb, target)
     return RunSummary(
         path,
         target,

@@ -26,6 +26,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from . import a1, layout
+from .formula import Formula
 from .plan import Block, CategoryColours, Chart, Clear, Filter, HeatMap, Item, Name, SheetSetup, check_plan
 
 MAX_ROWS = 1_048_576
@@ -82,7 +83,15 @@ def _windows(book: Any) -> bool:
 
 
 def is_formula(value: Any) -> bool:
-    return isinstance(value, str) and value.startswith("=")
+    """Only the model's own ``Formula``: text from a user never becomes one (see ``formula``)."""
+    return isinstance(value, Formula)
+
+
+def as_entered(value: Any) -> Any:
+    """A value as Excel must be given it: text that starts like a formula gets the text mark (')."""
+    if isinstance(value, str) and not isinstance(value, Formula) and value.startswith(("=", "+", "-", "@")):
+        return "'" + value
+    return value
 
 
 def _style(rng: Any, style: str | None) -> None:
@@ -99,7 +108,7 @@ def _style(rng: Any, style: str | None) -> None:
 def _block(book: Any, item: Block) -> None:
     row, column, rows, columns = item.rectangle
     rng = book.sheets[item.sheet].range((row, column), (row + rows - 1, column + columns - 1))
-    values = [list(values) for values in item.values]
+    values = [[as_entered(value) for value in values] for values in item.values]
     if any(is_formula(value) for values_ in values for value in values_):
         rng.formula = [["" if value is None else value for value in values_] for values_ in values]
     else:

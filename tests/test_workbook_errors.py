@@ -112,7 +112,7 @@ def test_zip_that_is_not_a_workbook(tmp_path, capsys):
         archive.writestr("hello.txt", "not a workbook")
     before = path.read_bytes()
     code, output = run_cli(capsys, "run", str(path))
-    assert code == 2 and "could not be read as an Excel workbook" in output
+    assert code == 2 and "fake.xlsx is a zip archive, not an Excel workbook" in output
     assert path.read_bytes() == before
 
 
