@@ -48,16 +48,16 @@ _SAFE_ENCODINGS = {b"utf-8", b"utf8", b"us-ascii", b"ascii"}
 class Limits:
     """What a workbook may hold before it is parsed.
 
-    A partnership workbook at the finest grid (101 × 101) is about 3 MB on disk, 17 MB
-    unpacked and 400,000 cells; the limits leave room for many more result sheets and
-    keep the worst file that passes them to about a gigabyte of memory in openpyxl
-    (see SECURITY.md for the measurements).
+    A partnership workbook at the finest grid (101 × 101), every sheet included, is 3.7 MB
+    on disk, 24 MiB unpacked in 58 parts (at most 18 to 1), with 540,000 cells and rows;
+    the limits leave three to seventeen times that, and keep the worst file that passes
+    them under a gigabyte of memory in openpyxl (measured: SECURITY.md).
     """
 
     file_bytes: int = 64 * MiB
     parts: int = 1000
     directory_bytes: int = 512 * 1000  # the zip's table of contents: about 512 bytes a part
-    total_bytes: int = 192 * MiB  # every part unpacked, as the zip declares it
+    total_bytes: int = 128 * MiB  # every part unpacked, as the zip declares it
     ratio: float = 100.0  # unpacked / packed, for parts of at least ``ratio_from``
     ratio_from: int = 4 * MiB
     cells: int = 2_000_000  # <c> and <row> elements: each becomes a Python object
@@ -214,10 +214,16 @@ def _check_directory(data: bytes, name: str, limits: Limits) -> None:
             f"{name} uses the ZIP64 format meant for archives over 4 GB; a partnership workbook never "
             f"does. {UNCHANGED}"
         )
-    if entries > limits.parts or size > limits.directory_bytes:
+    if entries > limits.parts:
         raise WorkbookError(
-            f"{name} has {max(entries, size // 46):,} or more parts (the model accepts {limits.parts:,}); "
-            f"it is not a partnership workbook. {UNCHANGED}"
+            f"{name} has {entries:,} parts (the model accepts {limits.parts:,}); it is not a partnership "
+            f"workbook. {UNCHANGED}"
+        )
+    if size > limits.directory_bytes:
+        raise WorkbookError(
+            f"{name} has a table of contents of {size / 1000:,.0f} kB (the model accepts "
+            f"{limits.directory_bytes / 1000:,.0f} kB, room for {limits.parts:,} parts); it is not a "
+            f"partnership workbook. {UNCHANGED}"
         )
 
 

@@ -273,7 +273,8 @@ def write_lite(folder: Path, workbook: bool = True) -> list[Path]:
 
     xlwings Lite cannot lift a sheet's protection, and the template protects every sheet
     but Scenarios; the Lite workbook is the same template with those protections removed
-    (input validation, names and the status formula stay).
+    (input validation, names and the status formula stay). A Lite workbook already in the
+    folder is kept as it is: it may hold someone's inputs (delete it to get a fresh one).
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -282,7 +283,7 @@ def write_lite(folder: Path, workbook: bool = True) -> list[Path]:
     main.write_text(main_py(), encoding="utf-8")
     requirements.write_text(REQUIREMENTS, encoding="utf-8")
     written = [main, requirements]
-    if workbook:
+    if workbook and not (folder / LITE_WORKBOOK).exists():
         from .openpyxl_io import save_atomic
         from .template import build_template
 

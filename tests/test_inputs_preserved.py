@@ -111,3 +111,14 @@ def test_no_command_reaches_the_network_or_starts_a_program(typed, capsys, seale
         code = main(arguments(name, typed, typed.parent))
         output = "".join(capsys.readouterr())
         assert code == (2 if name in REFUSES else 0), (name, output)
+
+
+def test_lite_keeps_a_lite_workbook_that_already_holds_inputs(tmp_path, capsys):
+    """Running `partnership lite` again (for a new main.py) must not reset the inputs typed since."""
+    assert main(["lite", str(tmp_path)]) == 0
+    workbook = next(tmp_path.glob("*.xlsx"))
+    set_inputs(workbook, **TYPED)
+    before, cells = sha256(workbook), input_cells(workbook)
+    assert main(["lite", str(tmp_path)]) == 0
+    assert "main.py" in "".join(capsys.readouterr())
+    assert input_cells(workbook) == cells and sha256(workbook) == before
