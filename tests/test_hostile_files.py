@@ -349,3 +349,25 @@ def test_the_template_records_version_and_layout(tmp_path):
 
     stamp = read_stamp(openpyxl.load_workbook(make_workbook(tmp_path)))
     assert stamp == current() and len(stamp.layout) == 12
+
+
+LIBREOFFICE = pytest.importorskip("test_workbook_libreoffice")
+
+
+@pytest.mark.skipif(LIBREOFFICE.SOFFICE is None, reason="LibreOffice (soffice) is not installed")
+def test_real_files_from_libreoffice_a_resaved_workbook_passes_and_an_xls_is_named(tmp_path, capsys):
+    """A workbook saved again by another spreadsheet passes every check and keeps its stamp;
+    a genuine .xls (written by LibreOffice, named .xls or renamed .xlsx) is named as such."""
+    path = make_workbook(tmp_path, "deal.xlsx", fixed_cost=870_000)
+    profile = tmp_path / "profile"
+    (profile / "user").mkdir(parents=True)
+    (resaved,) = LIBREOFFICE.soffice(profile, "xlsx", tmp_path / "resaved", [path])
+    (xls,) = LIBREOFFICE.soffice(profile, "xls", tmp_path / "xls", [path])
+    assert read_stamp(openpyxl.load_workbook(resaved)) == read_stamp(openpyxl.load_workbook(path))
+    assert main(["run", str(resaved)]) == 0
+    _, inputs = load_inputs(resaved)
+    assert inputs.params.fixed_cost == 870_000
+    refuse(capsys, xls, "old Excel 97–2003 format")
+    renamed = xls.with_suffix(".xlsx")
+    xls.rename(renamed)
+    refuse(capsys, renamed, "is in the old Excel 97–2003 format (.xls), whatever its name says")
