@@ -16,6 +16,7 @@ from .contract_compare import (
     compare_contracts,
     contract_table,
 )
+from .contract_risk import CONTRACT_RISK_FIGURES, contract_risk, contract_risk_over_outcomes
 from .contract_terms import CONTRACT_TERMS, ContractTerms
 from .contracts import (
     COMPARISON_MEASURES,
@@ -100,6 +101,7 @@ __all__ = [
     "COMPARISON_MEASURES",
     "CONTRACTS",
     "CONTRACT_NAMES",
+    "CONTRACT_RISK_FIGURES",
     "CONTRACT_TERMS",
     "COST_ASSUMPTIONS",
     "COUNCIL_MEASURES",
@@ -147,6 +149,8 @@ __all__ = [
     "compare_contracts",
     "compute",
     "compute_contracts",
+    "contract_risk",
+    "contract_risk_over_outcomes",
     "contract_table",
     "cost_assumptions_table",
     "cumulative_table",

@@ -59,6 +59,8 @@ HOW_TO = (
     "provider loss under each fee rule, the fee uplift that gives the provider its reasonable return).",
     "partnership risk FILE: each party's figures over simulated years, partnership against spot; "
     "partnership negotiate FILE: the terms both accept, today's terms judged, the Nash and equal-gains deal.",
+    "partnership region FILE / partnership portfolio FILE: each council's share, each home, the pooled deal; "
+    "partnership upgrade FILE: carry the inputs of a workbook from an older version into a fresh one.",
 )
 
 SHEETS = (
