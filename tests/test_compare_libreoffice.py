@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import openpyxl
 import pytest
-from test_workbook_libreoffice import ERROR, RECALCULATE_ON_LOAD, SOFFICE, pages, soffice
+from office_support import NEEDS_SOFFICE, error_cells, pages, recalculate_and_print, status
 from workbook_support import as_array, chart_count, make_workbook, named_values, planned_charts
 
 from excel_addin import layout
 from excel_addin.comparison import SHORT_LABELS
 from excel_addin.workbook import run_workbook
 
-pytestmark = pytest.mark.skipif(
-    SOFFICE is None, reason="LibreOffice (soffice) is not installed; `make system-deps` installs it as root"
-)
+pytestmark = NEEDS_SOFFICE
 SHEET = layout.COMPARE
 NAMES = ("out_compare_point", "out_compare_risk", "out_compare_counts", "out_compare_line_provider_surplus")
 
@@ -26,9 +24,6 @@ NAMES = ("out_compare_point", "out_compare_risk", "out_compare_counts", "out_com
 @pytest.fixture(scope="module")
 def office(tmp_path_factory):
     root = tmp_path_factory.mktemp("compare-libreoffice")
-    profile = root / "profile"
-    (profile / "user").mkdir(parents=True)
-    (profile / "user" / "registrymodifications.xcu").write_text(RECALCULATE_ON_LOAD)
     book = make_workbook(
         root,
         "compare.xlsx",
@@ -38,24 +33,15 @@ def office(tmp_path_factory):
         occupancy_step=0.1,
     )
     run_workbook(book)
-    (root / "xlsx").mkdir()
-    (root / "pdf").mkdir()
-    recalculated = soffice(profile, "xlsx", root / "xlsx", [book])[0]
-    pdf = soffice(profile, "pdf", root / "pdf", [book])[0]
-    return {"book": book, "recalculated": recalculated, "pdf": pdf}
+    recalculated, pdf = recalculate_and_print(root, {"book": book}, book)
+    return {"book": book, "recalculated": recalculated["book"], "pdf": pdf}
 
 
 def test_no_error_values_and_up_to_date(office):
     wb = openpyxl.load_workbook(office["recalculated"], data_only=True)
-    errors = [
-        f"{ws.title}!{cell.coordinate}: {cell.value}"
-        for ws in wb.worksheets
-        for row in ws.iter_rows()
-        for cell in row
-        if isinstance(cell.value, str) and ERROR.match(cell.value)
-    ]
+    errors = error_cells(wb)
     assert errors == [], errors[:10]
-    assert wb[layout.INPUTS][layout.STATUS_BY_NAME["status_message"].ref].value == layout.UP_TO_DATE
+    assert status(office["recalculated"]) == layout.UP_TO_DATE
 
 
 def test_figures_survive_as_numbers(office):

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from office_support import SOFFICE, private_profile, soffice
 from workbook_support import make_workbook
 
 from excel_addin import layout
@@ -127,10 +128,7 @@ def test_a_block_of_user_text_is_text_in_the_plan_too():
     assert isinstance(layout.status_formula(), Formula)
 
 
-SOFFICE_TESTS = pytest.importorskip("test_workbook_libreoffice")
-
-
-@pytest.mark.skipif(SOFFICE_TESTS.SOFFICE is None, reason="LibreOffice (soffice) is not installed")
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
 def test_libreoffice_shows_user_text_literally(tmp_path):
     """LibreOffice, recalculating on load, shows each text as typed: nothing is computed."""
     wb = openpyxl.Workbook()
@@ -140,11 +138,9 @@ def test_libreoffice_shows_user_text_literally(tmp_path):
     write_value(ws.cell(1, 2), Formula("=1+1"))
     path = tmp_path / "texts.xlsx"
     wb.save(path)
-    profile = tmp_path / "profile"
-    (profile / "user").mkdir(parents=True)
-    (profile / "user" / "registrymodifications.xcu").write_text(SOFFICE_TESTS.RECALCULATE_ON_LOAD)
+    profile = private_profile(tmp_path / "profile")
     out = tmp_path / "out"
-    (converted,) = SOFFICE_TESTS.soffice(profile, "csv:Text - txt - csv (StarCalc):44,34,76", out, [path])
+    (converted,) = soffice(profile, "csv:Text - txt - csv (StarCalc):44,34,76", out, [path])
     rows = list(csv.reader(converted.read_text(encoding="utf-8").splitlines()))
     assert [row[0] for row in rows] == HOSTILE
     assert rows[0][1] == "2"  # the one formula was calculated, so LibreOffice did recalculate

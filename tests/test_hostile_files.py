@@ -39,6 +39,7 @@ from hostile_files import (
     word_document,
     zip_bomb,
 )
+from office_support import SOFFICE, soffice
 from reliability_support import Content, put_on_disk, sha256, slots
 from workbook_support import make_workbook
 
@@ -351,18 +352,15 @@ def test_the_template_records_version_and_layout(tmp_path):
     assert stamp == current() and len(stamp.layout) == 12
 
 
-LIBREOFFICE = pytest.importorskip("test_workbook_libreoffice")
-
-
-@pytest.mark.skipif(LIBREOFFICE.SOFFICE is None, reason="LibreOffice (soffice) is not installed")
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
 def test_real_files_from_libreoffice_a_resaved_workbook_passes_and_an_xls_is_named(tmp_path, capsys):
     """A workbook saved again by another spreadsheet passes every check and keeps its stamp;
     a genuine .xls (written by LibreOffice, named .xls or renamed .xlsx) is named as such."""
     path = make_workbook(tmp_path, "deal.xlsx", fixed_cost=870_000)
     profile = tmp_path / "profile"
     (profile / "user").mkdir(parents=True)
-    (resaved,) = LIBREOFFICE.soffice(profile, "xlsx", tmp_path / "resaved", [path])
-    (xls,) = LIBREOFFICE.soffice(profile, "xls", tmp_path / "xls", [path])
+    (resaved,) = soffice(profile, "xlsx", tmp_path / "resaved", [path])
+    (xls,) = soffice(profile, "xls", tmp_path / "xls", [path])
     assert read_stamp(openpyxl.load_workbook(resaved)) == read_stamp(openpyxl.load_workbook(path))
     assert main(["run", str(resaved)]) == 0
     _, inputs = load_inputs(resaved)

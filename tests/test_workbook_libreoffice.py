@@ -8,13 +8,9 @@ headless with a private profile (parallel sessions do not clash) that recalculat
 
 from __future__ import annotations
 
-import re
-import shutil
-import subprocess
-from pathlib import Path
-
 import openpyxl
 import pytest
+from office_support import NEEDS_SOFFICE, error_cells, pages, recalculate_and_print, stale_copies, status
 from workbook_support import (
     as_array,
     chart_count,
@@ -22,85 +18,36 @@ from workbook_support import (
     make_workbook,
     named_values,
     planned_charts,
-    set_inputs,
 )
 
 from excel_addin import layout
 from excel_addin.cli import main
 from excel_addin.workbook import check_workbook, run_workbook
 
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
-pytestmark = pytest.mark.skipif(
-    SOFFICE is None, reason="LibreOffice (soffice) is not installed; `make system-deps` installs it as root"
-)
-TIMEOUT = 240  # seconds for one soffice call (first start of a fresh profile is the slow part)
-RECALCULATE_ON_LOAD = """<?xml version="1.0" encoding="UTF-8"?>
-<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema"
- xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
-<item oor:path="/org.openoffice.Office.Calc/Formula/Load">
-<prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
-</oor:items>
-"""
+pytestmark = NEEDS_SOFFICE
 STALE = {
     "stale_fee": {"local_fee": 5_100},
     "stale_tier": {"share_tiers": [[0, 0.25], [0.5, 0.45], [0.75, 0.6]]},
     "stale_breakdown": {"breakdown_occupancy": 0.9},
     "stale_blank": {"deficit_support": None},
 }
-ERROR = re.compile(r"^(#(REF!|NAME\?|VALUE!|DIV/0!|N/A|NUM!|NULL!)|Err:\d+)")
-
-
-def soffice(profile: Path, fmt: str, outdir: Path, files: list[Path]) -> list[Path]:
-    """Convert ``files`` in one LibreOffice start; the converted files, in order."""
-    command = [
-        SOFFICE,
-        f"-env:UserInstallation={profile.as_uri()}",
-        "--headless",
-        "--norestore",
-        "--convert-to",
-        fmt,
-        "--outdir",
-        str(outdir),
-        *map(str, files),
-    ]
-    subprocess.run(command, check=True, capture_output=True, timeout=TIMEOUT)
-    converted = [outdir / f"{f.stem}.{fmt.split(':')[0]}" for f in files]
-    assert all(p.exists() for p in converted), [p for p in converted if not p.exists()]
-    return converted
 
 
 @pytest.fixture(scope="module")
 def office(tmp_path_factory):
     """The workbooks of every scenario, and what LibreOffice made of them."""
     root = tmp_path_factory.mktemp("libreoffice")
-    profile = root / "profile"
-    (profile / "user").mkdir(parents=True)
-    (profile / "user" / "registrymodifications.xcu").write_text(RECALCULATE_ON_LOAD)
     books = root / "books"
     books.mkdir()
     ran = make_workbook(books, "ran.xlsx", fixed_cost=900_000, occupancy_step=0.1)
     run_workbook(ran)
-    files = {"ran": ran, "fresh": make_workbook(books, "fresh.xlsx")}
-    for name, change in STALE.items():
-        files[name] = books / f"{name}.xlsx"
-        shutil.copy(ran, files[name])
-        set_inputs(files[name], **change)
+    files = {"ran": ran, "fresh": make_workbook(books, "fresh.xlsx"), **stale_copies(ran, STALE)}
     files["formula"] = make_workbook(books, "formula.xlsx")
     wb = openpyxl.load_workbook(files["formula"])
     wb[layout.INPUTS][layout.input_cell("fixed_cost").ref] = "=900000+50000"
     wb.save(files["formula"])
-    (root / "xlsx").mkdir()
-    (root / "pdf").mkdir()
-    recalculated = dict(
-        zip(files, soffice(profile, "xlsx", root / "xlsx", list(files.values())), strict=True)
-    )
-    pdf = soffice(profile, "pdf", root / "pdf", [ran])[0]
+    recalculated, pdf = recalculate_and_print(root, files, ran)
     return {"files": files, "recalculated": recalculated, "pdf": pdf}
-
-
-def status(path: Path) -> str:
-    wb = openpyxl.load_workbook(path, data_only=True)
-    return wb[layout.INPUTS][layout.STATUS_BY_NAME["status_message"].ref].value
 
 
 def test_status_after_a_run_and_before_any(office):
@@ -120,13 +67,7 @@ def test_status_flips_to_out_of_date_when_any_input_changes(office, scenario):
 def test_no_formula_errors_anywhere(office):
     for scenario in ("ran", "fresh"):
         wb = openpyxl.load_workbook(office["recalculated"][scenario], data_only=True)
-        errors = [
-            f"{ws.title}!{cell.coordinate}: {cell.value}"
-            for ws in wb.worksheets
-            for row in ws.iter_rows()
-            for cell in row
-            if isinstance(cell.value, str) and ERROR.match(cell.value)
-        ]
+        errors = error_cells(wb)
         assert errors == [], errors[:10]
         changes = wb[layout.SNAPSHOT][layout.SNAPSHOT_CHANGES.ref].value
         # a fresh template: every filled input cell differs from the empty snapshot; none after a run
@@ -152,16 +93,6 @@ def test_charts_are_in_the_file_and_survive_libreoffice(office):
     planned = planned_charts(office["files"]["ran"])
     assert chart_count(office["files"]["ran"]) == planned >= 4
     assert chart_count(office["recalculated"]["ran"]) == planned
-
-
-def pages(pdf: Path) -> list[str]:
-    """The text of each page (pdftotext when installed, else only the page count)."""
-    tool = shutil.which("pdftotext")
-    count = len(re.findall(rb"/Type\s*/Page(?!s)", pdf.read_bytes()))
-    if tool is None:
-        return [""] * count
-    text = subprocess.run([tool, "-layout", str(pdf), "-"], capture_output=True, text=True, timeout=60).stdout
-    return text.split("\f")[:count]
 
 
 def test_pdf_has_every_sheet_and_the_charts(office):

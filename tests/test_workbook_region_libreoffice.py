@@ -7,20 +7,16 @@ their titles. Skipped without LibreOffice, like the other headless tests.
 
 from __future__ import annotations
 
-import shutil
-
 import openpyxl
 import pytest
-from test_workbook_libreoffice import ERROR, RECALCULATE_ON_LOAD, SOFFICE, pages, soffice, status
+from office_support import NEEDS_SOFFICE, error_cells, pages, recalculate_and_print, stale_copies, status
 from test_workbook_region import charts_by_sheet, planned_charts
-from workbook_support import as_array, make_workbook, named_values, set_inputs
+from workbook_support import as_array, make_workbook, named_values
 
 from excel_addin import layout
 from excel_addin.workbook import run_workbook
 
-pytestmark = pytest.mark.skipif(
-    SOFFICE is None, reason="LibreOffice (soffice) is not installed; `make system-deps` installs it as root"
-)
+pytestmark = NEEDS_SOFFICE
 OURS = (layout.REGION, layout.PORTFOLIO)
 STALE = {
     "stale_council_name": {"councils": [["Westshire", 0.5, 0.4, 7_000], ["Eastshire CC", 0.3, 0.35, None]]},
@@ -32,37 +28,18 @@ STALE = {
 @pytest.fixture(scope="module")
 def office(tmp_path_factory):
     root = tmp_path_factory.mktemp("region_office")
-    profile = root / "profile"
-    (profile / "user").mkdir(parents=True)
-    (profile / "user" / "registrymodifications.xcu").write_text(RECALCULATE_ON_LOAD)
     books = root / "books"
     books.mkdir()
     ran = make_workbook(books, "ran.xlsx", occupancy_step=0.1)
     run_workbook(ran)
-    files = {"ran": ran}
-    for name, change in STALE.items():
-        files[name] = books / f"{name}.xlsx"
-        shutil.copy(ran, files[name])
-        set_inputs(files[name], **change)
-    (root / "xlsx").mkdir()
-    (root / "pdf").mkdir()
-    recalculated = dict(
-        zip(files, soffice(profile, "xlsx", root / "xlsx", list(files.values())), strict=True)
-    )
-    pdf = soffice(profile, "pdf", root / "pdf", [ran])[0]
+    files = {"ran": ran, **stale_copies(ran, STALE)}
+    recalculated, pdf = recalculate_and_print(root, files, ran)
     return {"files": files, "recalculated": recalculated, "pdf": pdf}
 
 
 def test_no_formula_errors_on_our_sheets_and_up_to_date(office):
     wb = openpyxl.load_workbook(office["recalculated"]["ran"], data_only=True)
-    errors = [
-        f"{name}!{cell.coordinate}: {cell.value}"
-        for name in OURS
-        for row in wb[name].iter_rows()
-        for cell in row
-        if isinstance(cell.value, str) and ERROR.match(cell.value)
-    ]
-    assert errors == []
+    assert error_cells(wb, OURS) == []
     assert status(office["recalculated"]["ran"]) == layout.UP_TO_DATE
 
 

@@ -7,20 +7,17 @@ tornado and the coloured map are there for a facilitator to show. Skipped withou
 
 from __future__ import annotations
 
-import shutil
 import zipfile
 
 import openpyxl
 import pytest
-from test_workbook_libreoffice import ERROR, RECALCULATE_ON_LOAD, SOFFICE, pages, soffice, status
-from workbook_support import as_array, make_workbook, named_values, set_inputs
+from office_support import NEEDS_SOFFICE, error_cells, pages, recalculate_and_print, stale_copies, status
+from workbook_support import as_array, make_workbook, named_values
 
 from excel_addin import layout
 from excel_addin.workbook import run_workbook
 
-pytestmark = pytest.mark.skipif(
-    SOFFICE is None, reason="LibreOffice (soffice) is not installed; `make system-deps` installs it as root"
-)
+pytestmark = NEEDS_SOFFICE
 OURS = (layout.RISK, layout.AGREEMENT)
 TITLES = (
     "Provider surplus over 100,000 simulated years",
@@ -33,35 +30,20 @@ TITLES = (
 def office(tmp_path_factory):
     """The template run as it ships, a copy with one rule changed after the run, and LibreOffice's copies."""
     root = tmp_path_factory.mktemp("risk_office")
-    profile = root / "profile"
-    (profile / "user").mkdir(parents=True)
-    (profile / "user" / "registrymodifications.xcu").write_text(RECALCULATE_ON_LOAD)
     books = root / "books"
     books.mkdir()
     ran = make_workbook(books, "ran.xlsx")
     run_workbook(ran)
-    stale = books / "stale_rule.xlsx"
-    shutil.copy(ran, stale)
     rules = named_values(openpyxl.load_workbook(ran), "acceptance_rules")
     rules[0][4] = 0.25
-    set_inputs(stale, acceptance_rules=rules)
-    (root / "xlsx").mkdir()
-    (root / "pdf").mkdir()
-    recalculated = soffice(profile, "xlsx", root / "xlsx", [ran, stale])
-    pdf = soffice(profile, "pdf", root / "pdf", [ran])[0]
-    return {"ran": ran, "recalculated": recalculated[0], "stale": recalculated[1], "pdf": pdf}
+    files = {"ran": ran, **stale_copies(ran, {"stale_rule": {"acceptance_rules": rules}})}
+    recalculated, pdf = recalculate_and_print(root, files, ran)
+    return {"ran": ran, "recalculated": recalculated["ran"], "stale": recalculated["stale_rule"], "pdf": pdf}
 
 
 def test_no_formula_errors_on_our_sheets_and_the_status_follows_a_rule(office):
     wb = openpyxl.load_workbook(office["recalculated"], data_only=True)
-    errors = [
-        f"{name}!{cell.coordinate}: {cell.value}"
-        for name in OURS
-        for row in wb[name].iter_rows()
-        for cell in row
-        if isinstance(cell.value, str) and ERROR.match(cell.value)
-    ]
-    assert errors == []
+    assert error_cells(wb, OURS) == []
     assert status(office["recalculated"]) == layout.UP_TO_DATE
     assert status(office["stale"]) == layout.OUT_OF_DATE  # a threshold in the rules table changed
 

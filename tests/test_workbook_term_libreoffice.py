@@ -8,21 +8,17 @@ numbers, and both Term charts are drawn and printed on the sheet's results page.
 
 from __future__ import annotations
 
-import shutil
-
 import openpyxl
 import pytest
-from test_workbook_libreoffice import ERROR, RECALCULATE_ON_LOAD, SOFFICE, pages, soffice, status
+from office_support import NEEDS_SOFFICE, error_cells, pages, recalculate_and_print, stale_copies, status
 from test_workbook_term import CHANGED, path_rows
-from workbook_support import as_array, chart_count, make_workbook, named_values, planned_charts, set_inputs
+from workbook_support import as_array, chart_count, make_workbook, named_values, planned_charts
 
 from excel_addin import layout
 from excel_addin.sheets import term as term_sheet
 from excel_addin.workbook import run_workbook
 
-pytestmark = pytest.mark.skipif(
-    SOFFICE is None, reason="LibreOffice (soffice) is not installed; `make system-deps` installs it as root"
-)
+pytestmark = NEEDS_SOFFICE
 STALE = {
     "stale_rule": {"fee_uplift": "fixed"},
     "stale_path": {"term_path": path_rows(occupancy=[0.8, 0.85, 0.9, 0.9, 0.95, 0.9])},
@@ -34,34 +30,18 @@ NAMES = ("out_term_npv", "out_term_rules", "out_term_provider_surplus", "out_ter
 @pytest.fixture(scope="module")
 def office(tmp_path_factory):
     root = tmp_path_factory.mktemp("term_libreoffice")
-    profile = root / "profile"
-    (profile / "user").mkdir(parents=True)
-    (profile / "user" / "registrymodifications.xcu").write_text(RECALCULATE_ON_LOAD)
     books = root / "books"
     books.mkdir()
     ran = make_workbook(books, "ran.xlsx", **CHANGED)
     run_workbook(ran)
-    files = {"ran": ran}
-    for name, change in STALE.items():
-        files[name] = books / f"{name}.xlsx"
-        shutil.copy(ran, files[name])
-        set_inputs(files[name], **change)
-    (root / "xlsx").mkdir()
-    (root / "pdf").mkdir()
-    converted = soffice(profile, "xlsx", root / "xlsx", list(files.values()))
-    pdf = soffice(profile, "pdf", root / "pdf", [ran])[0]
-    return {"files": files, "recalculated": dict(zip(files, converted, strict=True)), "pdf": pdf}
+    files = {"ran": ran, **stale_copies(ran, STALE)}
+    recalculated, pdf = recalculate_and_print(root, files, ran)
+    return {"files": files, "recalculated": recalculated, "pdf": pdf}
 
 
 def test_recalculation_is_clean(office):
     wb = openpyxl.load_workbook(office["recalculated"]["ran"], data_only=True)
-    errors = [
-        f"{ws.title}!{cell.coordinate}: {cell.value}"
-        for ws in wb.worksheets
-        for row in ws.iter_rows()
-        for cell in row
-        if isinstance(cell.value, str) and ERROR.match(cell.value)
-    ]
+    errors = error_cells(wb)
     assert errors == [], errors[:10]
     assert status(office["recalculated"]["ran"]) == layout.UP_TO_DATE
 
