@@ -50,6 +50,7 @@ from .portfolio import (
     portfolio_point,
     read_homes,
 )
+from .portfolio_risk import portfolio_risk
 from .region import (
     COUNCIL_MEASURES,
     RegionResult,
@@ -177,6 +178,7 @@ __all__ = [
     "portfolio_evaluate",
     "portfolio_grid",
     "portfolio_point",
+    "portfolio_risk",
     "range_problems",
     "read_councils",
     "read_homes",

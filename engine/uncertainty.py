@@ -286,9 +286,14 @@ def pert_mean(low: float, most_likely: float, high: float, lam: float = 4.0) -> 
 
 
 def draw_pert(
-    rng: np.random.Generator, low: float, most_likely: float, high: float, lam: float, size: int
+    rng: np.random.Generator,
+    low: float,
+    most_likely: float,
+    high: float,
+    lam: float,
+    size: int | tuple[int, ...],
 ) -> np.ndarray:
-    """``size`` PERT draws on [low, high] (the constant ``most_likely`` when low = high)."""
+    """PERT draws of shape ``size`` on [low, high] (the constant ``most_likely`` when low = high)."""
     if high <= low:
         return np.full(size, float(most_likely))
     alpha = 1 + lam * (most_likely - low) / (high - low)
@@ -304,17 +309,53 @@ def rank_correlate(
     Each variable keeps exactly its own values; only the pairing changes. The normal
     scores have Pearson r = 2·sin(π·ρ/6), whose Spearman correlation is ρ.
     """
-    r = 2 * math.sin(math.pi * correlation / 6)
-    first = rng.standard_normal(x.size)
-    second = r * first + math.sqrt(max(1 - r * r, 0.0)) * rng.standard_normal(x.size)
-    return _reorder(x, first), _reorder(y, second)
+    target = np.array([[1.0, correlation], [correlation, 1.0]])
+    first, second = rank_correlate_columns(np.stack([x, y]), target, rng)
+    return first, second
 
 
-def _reorder(values: np.ndarray, scores: np.ndarray) -> np.ndarray:
-    """``values`` arranged so that their ranks are the ranks of ``scores``."""
-    arranged = np.empty_like(values)
-    arranged[np.argsort(scores)] = np.sort(values)
+def rank_correlate_columns(
+    values: np.ndarray, correlation: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """Re-pair the rows of ``values`` (k variables × m draws) to rank correlations ``correlation`` (k × k).
+
+    Iman–Conover for any number of variables: k rows of standard normal scores are mixed
+    by a Cholesky factor of the Pearson matrix 2·sin(π·ρ/6), and each variable's values
+    are arranged in the rank order of its scores, so every variable keeps exactly its own
+    draws. The Cholesky factor is taken with negative pivots set to 0: a target matrix
+    that is positive semi-definite but singular (ρ = ±1, or −1/(k−1) for k variables) is
+    then still reachable, and one whose sine transform is slightly indefinite gets the
+    nearest correlation this factor can give (the caller measures what was achieved).
+    Two variables consume the random numbers in the same order as they always have.
+    """
+    target = np.asarray(correlation, dtype=float)
+    pearson = 2 * np.sin(np.pi * target / 6)
+    np.fill_diagonal(pearson, 1.0)  # a new array; 2·sin(π/6) is 1 − 1e-16 in floating point
+    factor = _cholesky(pearson)
+    normals = rng.standard_normal(np.shape(values))
+    rows = []
+    for j in range(len(target)):  # scores_j = Σ_i≤j L[j, i]·normals_i, summed in this order
+        score = factor[j, 0] * normals[0]
+        for i in range(1, j + 1):
+            score = score + factor[j, i] * normals[i]
+        rows.append(score)
+    order = np.argsort(np.stack(rows), axis=-1)
+    arranged = np.empty_like(values, dtype=float)
+    np.put_along_axis(arranged, order, np.sort(values, axis=-1), axis=-1)
     return arranged
+
+
+def _cholesky(matrix: np.ndarray) -> np.ndarray:
+    """Lower-triangular L with L·Lᵀ = matrix, negative pivots set to 0 (see rank_correlate_columns)."""
+    k = len(matrix)
+    factor = np.zeros((k, k))
+    for j in range(k):
+        pivot = matrix[j, j] - sum(factor[j, i] * factor[j, i] for i in range(j))
+        factor[j, j] = math.sqrt(max(pivot, 0.0))
+        for row in range(j + 1, k):
+            rest = matrix[row, j] - sum(factor[row, i] * factor[j, i] for i in range(j))
+            factor[row, j] = rest / factor[j, j] if factor[j, j] > 0 else 0.0
+    return factor
 
 
 def draw_outcomes(
