@@ -34,14 +34,14 @@ from .errors import ParameterError
 from .outcomes import Outcomes
 from .parameters import Parameters
 from .portfolio import home_table, portfolio_evaluate, portfolio_local_use
-from .risk import SUMMARY_COLUMNS, _summary
+from .risk import SUMMARY_COLUMNS, risk_summary
 from .specs import ParameterSpec, range_problem
 from .uncertainty import (
     AXES,
     DEFAULT_DRAWS,
     DEFAULT_SEED,
     Uncertainty,
-    _check_draws,
+    check_draws,
     draw_pert,
     rank_correlate_columns,
 )
@@ -122,7 +122,7 @@ def portfolio_risk(
     frames = []
     for basis in RISK_BASES:
         values = {name: result[basis][name] for name in _MEASURES}
-        frames.append(_summary(values, points).assign(sharing=basis))
+        frames.append(risk_summary(values, points).assign(sharing=basis))
     frames.append(_achieved(occupancy, local_use, home_correlation))
     return pd.concat(frames, ignore_index=True)[list(PORTFOLIO_RISK_COLUMNS)]
 
@@ -196,7 +196,7 @@ def _problems(
             )
         )
     try:
-        _check_draws(draws, seed)
+        check_draws(draws, seed)
     except ParameterError as error:
         problems += error.problems
     if homes is not None and not (isinstance(homes, int) and not isinstance(homes, bool) and homes >= 1):

@@ -142,10 +142,11 @@ def risk_over_outcomes(params: Parameters, outcomes: Outcomes) -> RiskResult:
     """Risk figures over any outcome set (draws, a weighted grid, chosen points)."""
     every = evaluate_outcomes(params, outcomes)
     values = {name: np.broadcast_to(every[name], (outcomes.size,)) for name in SAMPLE_MEASURES}
-    return RiskResult(params, outcomes, values, _summary(values, outcomes))
+    return RiskResult(params, outcomes, values, risk_summary(values, outcomes))
 
 
-def _summary(values: Mapping[str, np.ndarray], outcomes: Outcomes) -> pd.DataFrame:
+def risk_summary(values: Mapping[str, np.ndarray], outcomes: Outcomes) -> pd.DataFrame:
+    """Both parties' figures, partnership beside spot, from evaluated outcomes (shared with portfolios)."""
     weights = outcomes.weights
     rows = []
     for party, (ours, spot) in SIDES.items():

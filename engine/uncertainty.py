@@ -366,7 +366,7 @@ def draw_outcomes(
     The same ``seed`` gives the same draws; ``seed=None`` draws fresh ones each time.
     """
     uncertainty = uncertainty or Uncertainty()
-    _check_draws(draws, seed)
+    check_draws(draws, seed)
     rng = np.random.default_rng(seed)
     if uncertainty.history:
         years = np.asarray(uncertainty.history, dtype=float)
@@ -433,7 +433,8 @@ def _nearest(axis: np.ndarray, values: np.ndarray) -> np.ndarray:
     return np.searchsorted((axis[1:] + axis[:-1]) / 2, values, side="right")
 
 
-def _check_draws(draws: Any, seed: Any) -> None:
+def check_draws(draws: Any, seed: Any) -> None:
+    """Refuse a draw count or seed a simulation cannot use (one ParameterError, every problem)."""
     problems = []
     if not (isinstance(draws, int | np.integer) and not isinstance(draws, bool) and 1 <= draws <= MAX_DRAWS):
         problems.append(
