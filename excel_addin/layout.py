@@ -508,7 +508,13 @@ PORTFOLIO_SHEET = _member_sheet(
     PORTFOLIO,
     member_inputs.HOMES,
     "The homes of the agreement (template: an illustrative example – type your own over it)",
-    [("The point shown in the summary and the first chart", list(member_inputs.PORTFOLIO_POINT))],
+    [
+        ("The point shown in the summary and the first chart", list(member_inputs.PORTFOLIO_POINT)),
+        (
+            "Risk across the homes (ranges, draws and seed: the Risk sheet's)",
+            list(member_inputs.PORTFOLIO_RISK),
+        ),
+    ],
     title="Portfolio: several homes under one agreement, surplus shared per home or pooled",
     subtitle="Type the homes in the yellow cells (empty = the Inputs sheet's value), then run the model. "
     "Pooled sharing sets one home's loss against another's surplus: the difference is shown below.",

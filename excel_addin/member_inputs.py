@@ -14,6 +14,7 @@ from typing import Any
 
 from engine import ParameterSpec
 from engine.portfolio import HOME_COLUMNS
+from engine.portfolio_risk import HOME_CORRELATION
 from engine.region import COUNCIL_COLUMNS, REGION_RULES_BY_NAME
 
 MEMBER_ROWS = 10  # rows of each member table; empty rows are ignored
@@ -128,5 +129,17 @@ PORTFOLIO_POINT: tuple[ParameterSpec, ...] = (
         "Local use",
         0.5,
         "Share of each home's occupied places used by the host.",
+    ),
+)
+# The engine's own rule and words for the correlation between homes (range −1 to 1; the bound
+# −1/(homes − 1) is checked against the homes table by the Portfolio sheet).
+PORTFOLIO_RISK: tuple[ParameterSpec, ...] = (
+    dataclasses.replace(
+        HOME_CORRELATION,
+        name="portfolio_home_correlation",
+        symbol="",
+        default=0.3,
+        help=f"{HOME_CORRELATION.help} 0: each home's year is drawn on its own; 1: all homes move "
+        "together. The ranges, draws and seed are the Risk sheet's.",
     ),
 )

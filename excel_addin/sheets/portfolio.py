@@ -5,7 +5,8 @@ The point of the sheet is the difference: pooled sharing applies the sharing cla
 the homes' combined surplus, so one home's loss offsets another's surplus. The statement
 at one point shows each home, the portfolio both ways and pooled − per home; the charts
 and heat maps show where on the grid the difference arises. Every figure comes from
-``engine.portfolio``.
+``engine.portfolio``; the risk table below them from ``engine.portfolio_risk`` over the
+Risk sheet's ranges, draws and seed (the way the Compare sheet takes them).
 """
 
 from __future__ import annotations
@@ -14,10 +15,22 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
-from engine import home_table, measure, portfolio_evaluate, portfolio_grid, read_homes
+from engine import (
+    ParameterError,
+    Uncertainty,
+    home_table,
+    measure,
+    portfolio_evaluate,
+    portfolio_grid,
+    portfolio_risk,
+    read_homes,
+)
+from engine.portfolio_risk import draw_home_outcomes
 
 from .. import a1, layout, member_inputs
+from ..comparison import risk_inputs
 from ..context import RunContext
 from ..formats import GENERAL, MONEY, SHARE, SHARE_FINE, result_format, unit_words
 from ..plan import Item, Name, block, column_block
@@ -33,6 +46,7 @@ from .members import (
     data_table,
     engine_problems,
     is_example,
+    line_table,
     money,
     occupancy_chart,
     parameters_of,
@@ -75,6 +89,28 @@ POINT_MEASURES = (
 TOTALS = ("provider_surplus", "host_net_cost")
 USED_COLUMNS = (*KEYS[1:], "host_contribution")
 USED_FORMATS = {"places": "0", "reserved_places": GENERAL, "occupancy": SHARE}
+RISK_TITLE = (
+    "Risk across the homes: each home's occupancy and local use drawn from the Risk sheet's ranges, "
+    "correlated between homes"
+)
+RISK_COLUMNS = (
+    "Spot (no partnership)",
+    "Partnership, per home",
+    "Partnership, pooled",
+    "Per home − spot",
+    "Pooled − spot",
+)
+RISK_PARTIES = {"provider": "Provider: surplus (£ per year)", "host": "Host: net cost (£ per year)"}
+RISK_STATISTICS = (
+    "mean",
+    "p10",
+    "p50",
+    "p90",
+    "probability_of_loss",
+    "probability_above_spot",
+    "expected_shortfall",
+)
+REFUSED = ("history", "fixed_cost_growth")  # Risk sheet inputs the portfolio's draws do not take
 
 
 def homes_of(values: Mapping[str, Any]) -> list[list[Any]]:
@@ -88,7 +124,14 @@ def check(values: Mapping[str, Any]) -> list[tuple[str, str]]:
     if rows is None:
         return []
     params = parameters_of(values)
-    return engine_problems(lambda: read_homes(with_header(KEYS, rows), params))
+    problems = engine_problems(lambda: read_homes(with_header(KEYS, rows), params))
+    correlation = values.get("portfolio_home_correlation")
+    if problems or correlation is None:
+        return problems
+    count = len(read_homes(with_header(KEYS, rows), params))  # valid now; params may be None
+    # the engine's rule for the number of homes (ρ ≥ −1/(homes − 1)); a few draws only to ask it
+    drawn = engine_problems(lambda: draw_home_outcomes(Uncertainty(), count, correlation, draws=2))
+    return [("portfolio_home_correlation", message) for _, message in drawn]
 
 
 def skip(values: Mapping[str, Any]) -> str | None:
@@ -128,6 +171,9 @@ def build(ctx: RunContext) -> list[Item]:
     first = written.next_row - layout.TABLE_GAP
     items += [block(sheet, first + i, 1, text, style="note") for i, text in enumerate(notes)]
     row = first + len(notes) + 1
+    risk = _risk_table(sheet, row, ctx.inputs)
+    items += risk.items
+    row = risk.next_row - layout.TABLE_GAP + 1
     breaks = [row - 1]
 
     widths = widths_of(SHEET_LAYOUT, max(len(u_axis), len(names) + len(BASES), len(USED_COLUMNS)) + 1)
@@ -240,7 +286,8 @@ def build(ctx: RunContext) -> list[Item]:
             box,
         )
     )
-    tall = [used.tall_rows[0], written.tall_rows[0], first_data.tall_rows[0], second_data.tall_rows[0]]
+    tall = [used.tall_rows[0], written.tall_rows[0], *risk.tall_rows, first_data.tall_rows[0]]
+    tall.append(second_data.tall_rows[0])
     items.append(setup(SHEET_LAYOUT, second_data.next_row, len(widths), breaks, tall))
     return items
 
@@ -261,6 +308,91 @@ def statement(
         _lines(point, homes, o),
         _notes(point),
     )
+
+
+def risk_of(inputs: ModelInputs) -> tuple[pd.DataFrame | None, list[str]]:
+    """``engine.portfolio_risk`` for the sheet's homes over the Risk sheet's inputs, and notes.
+
+    Past years or a fixed-cost growth on the Risk sheet are inputs the per-home draws do
+    not take; the engine refuses them, and the sheet then says so in words (no table)
+    rather than failing the whole run over a choice made for the Risk sheet.
+    """
+    values = inputs.values
+    drawn = risk_inputs(values)
+    try:
+        table = portfolio_risk(
+            inputs.params,
+            homes_of(values),
+            drawn.uncertainty,
+            values["portfolio_home_correlation"],
+            drawn.draws,
+            drawn.seed,
+        )
+    except ParameterError as error:
+        if not error.problems or any(name not in REFUSED for name, _ in error.problems):
+            raise
+        reasons = {
+            "history": "the Risk sheet draws its years from past years, and past years are the region's, "
+            "not each home's: choose ranges as the Risk sheet's source",
+            "fixed_cost_growth": "the Risk sheet's fixed-cost growth is not 0, and the homes' draws do not "
+            "grow their fixed costs yet: set its low, most likely and high to 0",
+        }
+        words = "; and ".join(reasons[name] for name in dict.fromkeys(name for name, _ in error.problems))
+        return None, [f"No risk table across the homes: {words}. The rest of this sheet is unaffected."]
+    if not drawn.from_risk_sheet:
+        return table, [drawn.source]
+    from ..risk_results import uncertainty_words  # the Risk sheet's own words for its inputs
+
+    spread = uncertainty_words(drawn.uncertainty, drawn.draws, drawn.seed)
+    return table, [f"{spread} From the Risk sheet's inputs, drawn for each home."]
+
+
+def _risk_table(sheet: str, row: int, inputs: ModelInputs) -> Table:
+    """The portfolio's risk figures (``risk_of``), spot beside per-home and pooled sharing, or the note."""
+    table, notes = risk_of(inputs)
+    if table is None:
+        items: list[Item] = [
+            block(sheet, row, 1, RISK_TITLE, style="heading"),
+            block(sheet, row + 1, 1, notes[0], style="problem"),
+        ]
+        return Table(items, row + 2 + layout.TABLE_GAP, {})
+    written = line_table(sheet, row, RISK_TITLE, RISK_COLUMNS, _risk_lines(table, inputs))
+    body_row, column, rows, columns = a1.parse_area(written.refs["body"])
+    items = [
+        *written.items,
+        Name(layout.out_name("portfolio_risk"), sheet, a1.area(body_row - 1, column, rows + 1, columns)),
+    ]
+    first = written.next_row - layout.TABLE_GAP
+    words = [
+        *notes,
+        "Per home and pooled use the same simulated years; spot is the same years with no partnership "
+        "(the provider sells every place at the outside fee, the host buys every local week at the "
+        "spot price).",
+    ]
+    items += [block(sheet, first + i, 1, text, style="note") for i, text in enumerate(words)]
+    return Table(items, first + len(words) + layout.TABLE_GAP, written.refs, written.tall_rows)
+
+
+def _risk_lines(table: pd.DataFrame, inputs: ModelInputs) -> list[Line]:
+    """Per party a heading and a line per statistic; then the correlation between homes the draws achieved."""
+    lines: list[Line] = []
+    for party, heading in RISK_PARTIES.items():
+        lines.append((heading, [], None, "heading"))
+        rows = table[table["party"] == party].set_index(["statistic", "sharing"])
+        for statistic in (s for s in RISK_STATISTICS if (s, "per_home") in rows.index):
+            per_home, pooled = rows.loc[(statistic, "per_home")], rows.loc[(statistic, "pooled")]
+            spot = float(per_home["spot"])
+            values = [spot, float(per_home["partnership"]), float(pooled["partnership"])]
+            values += [values[1] - spot, values[2] - spot]
+            lines.append((str(per_home["label"]), values, result_format(str(per_home["unit"])), None))
+    lines.append(("Between homes (the same draws for per home and pooled)", [], None, "heading"))
+    target = percent_label(float(inputs.values["portfolio_home_correlation"]))
+    for _, achieved in table[table["party"] == "homes"].iterrows():
+        axis = str(achieved["partnership_measure"]).replace("_", " ")
+        value = float(achieved["partnership"])
+        label = f"Rank correlation of {axis} between homes, achieved (target {target})"
+        lines.append((label, [np.nan, value, value, np.nan, np.nan], SHARE_FINE, None))
+    return lines
 
 
 def _homes_used(sheet: str, row: int, homes) -> Table:
