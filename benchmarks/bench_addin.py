@@ -21,9 +21,10 @@ os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")  # xlwings' remote
 import numpy as np
 import xlwings as xw
 
-from excel_addin import layout, lite, macros
-from excel_addin.functions import PM_AGREEMENT, PM_BREAKDOWN, PM_BREAKEVEN, PM_GRID, PM_POINT, PM_RISK
-from excel_addin.template import build_template
+from excel_addin.excel import lite, macros
+from excel_addin.excel.functions import PM_AGREEMENT, PM_BREAKDOWN, PM_BREAKEVEN, PM_GRID, PM_POINT, PM_RISK
+from excel_addin.files.template import build_template
+from excel_addin.workbook import layout
 
 from .timing import best_time, fmt_seconds
 

@@ -15,14 +15,14 @@ from datetime import datetime
 from pathlib import Path
 
 from excel_addin.cli import main
-from excel_addin.comparison import compare_inputs
-from excel_addin.context import RunContext
-from excel_addin.layout import INPUTS, input_cell
-from excel_addin.openpyxl_apply import apply_plan
-from excel_addin.openpyxl_io import open_workbook
-from excel_addin.sheets import compare
-from excel_addin.template import build_template
-from excel_addin.workbook import load_inputs, new_workbook
+from excel_addin.files.openpyxl_apply import apply_plan
+from excel_addin.files.openpyxl_io import open_workbook
+from excel_addin.files.operations import load_inputs, new_workbook
+from excel_addin.files.template import build_template
+from excel_addin.workbook.context import RunContext
+from excel_addin.workbook.contract_figures import compare_inputs
+from excel_addin.workbook.layout import INPUTS, input_cell
+from excel_addin.workbook.sheets import compare
 
 from .timing import best_time, fmt_seconds
 

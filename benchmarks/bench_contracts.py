@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 
 from engine import Parameters, evaluate
-from engine.contract_compare import best_for_host, best_for_provider, compare_contracts
-from engine.contract_terms import ContractTerms
-from engine.contracts import evaluate_contracts
+from engine.contracts.compare import best_for_host, best_for_provider, compare_contracts
+from engine.contracts.inputs import ContractTerms
+from engine.contracts.model import evaluate_contracts
 
 from .timing import best_time, fmt_seconds, peak_memory
 

@@ -11,13 +11,13 @@ from datetime import datetime
 
 from openpyxl import Workbook
 
-from excel_addin import layout
-from excel_addin.context import RunContext
-from excel_addin.openpyxl_apply import APPLY
-from excel_addin.plan import Block, Item
-from excel_addin.run import parse_inputs
-from excel_addin.sheets import portfolio, region
-from excel_addin.template import build_template
+from excel_addin.files.openpyxl_apply import APPLY
+from excel_addin.files.template import build_template
+from excel_addin.workbook import layout
+from excel_addin.workbook.context import RunContext
+from excel_addin.workbook.plan import Block, Item
+from excel_addin.workbook.run import parse_inputs
+from excel_addin.workbook.sheets import portfolio, region
 
 from .timing import best_time, fmt_seconds
 

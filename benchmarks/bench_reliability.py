@@ -20,10 +20,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from excel_addin import file_safety
-from excel_addin.errors import WorkbookError
-from excel_addin.openpyxl_io import open_workbook
-from excel_addin.workbook import new_workbook, run_workbook
+from excel_addin.files import safety as file_safety
+from excel_addin.files.openpyxl_io import open_workbook
+from excel_addin.files.operations import new_workbook, run_workbook
+from excel_addin.workbook.errors import WorkbookError
 
 from .timing import best_time, fmt_seconds, peak_memory
 

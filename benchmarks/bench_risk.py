@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from engine import Parameters
-from engine.negotiation import agreement_zone, balanced_points
-from engine.risk import monte_carlo
-from engine.tornado import tornado
-from engine.uncertainty import Uncertainty, draw_outcomes, grid_outcomes
+from engine.negotiation.zone import agreement_zone, balanced_points
+from engine.risk.simulation import monte_carlo
+from engine.risk.tornado import tornado
+from engine.risk.uncertainty import Uncertainty, draw_outcomes, grid_outcomes
 
 from .timing import best_time, fmt_seconds, peak_memory
 

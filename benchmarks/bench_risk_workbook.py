@@ -13,10 +13,10 @@ from datetime import datetime
 from pathlib import Path
 
 from engine import __version__
-from excel_addin.context import RunContext
-from excel_addin.risk_results import agreement_of, risk_of
-from excel_addin.sheets import agreement, risk
-from excel_addin.workbook import load_inputs, new_workbook, run_workbook
+from excel_addin.files.operations import load_inputs, new_workbook, run_workbook
+from excel_addin.workbook.context import RunContext
+from excel_addin.workbook.risk_figures import agreement_of, risk_of
+from excel_addin.workbook.sheets import agreement, risk
 
 from .timing import best_time, fmt_seconds, peak_memory
 

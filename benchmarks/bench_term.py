@@ -4,14 +4,14 @@ the uplift rules compared, the reasonable-return uplift solved, against a loop o
 from __future__ import annotations
 
 from engine import Parameters, payoff_grid
-from engine.term import term_grid, term_table, year_parameters
-from engine.term_analysis import (
+from engine.multiyear.analysis import (
     first_negative_year,
     first_negative_year_grids,
     reasonable_return_uplift_grid,
     term_summary,
 )
-from engine.term_inputs import TermInputs
+from engine.multiyear.inputs import TermInputs
+from engine.multiyear.model import term_grid, term_table, year_parameters
 
 from .timing import best_time, fmt_seconds, peak_memory
 

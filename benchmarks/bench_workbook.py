@@ -11,12 +11,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from excel_addin.layout import INPUTS, input_cell
-from excel_addin.openpyxl_apply import apply_plan
-from excel_addin.openpyxl_io import callbacks, open_workbook, save_atomic
-from excel_addin.run import plan_run, read_inputs
-from excel_addin.template import build_template
-from excel_addin.workbook import check_workbook, new_workbook, run_workbook
+from excel_addin.files.openpyxl_apply import apply_plan
+from excel_addin.files.openpyxl_io import callbacks, open_workbook, save_atomic
+from excel_addin.files.operations import check_workbook, new_workbook, run_workbook
+from excel_addin.files.template import build_template
+from excel_addin.workbook.layout import INPUTS, input_cell
+from excel_addin.workbook.run import plan_run, read_inputs
 
 from .timing import best_time, fmt_seconds
 

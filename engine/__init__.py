@@ -5,9 +5,7 @@ is ``evaluate``/``payoff_grid``; risk, negotiation, contract comparison, multi-y
 regions and portfolios build on it and are exported here too.
 """
 
-from .breakdown import breakdown
-from .breakeven import break_even_occupancy
-from .contract_compare import (
+from engine.contracts.compare import (
     COMPARE_COLUMNS,
     best_contract,
     best_counts,
@@ -16,9 +14,8 @@ from .contract_compare import (
     compare_contracts,
     contract_table,
 )
-from .contract_risk import CONTRACT_RISK_FIGURES, contract_risk, contract_risk_over_outcomes
-from .contract_terms import CONTRACT_TERMS, ContractTerms
-from .contracts import (
+from engine.contracts.inputs import CONTRACT_TERMS, ContractTerms
+from engine.contracts.model import (
     COMPARISON_MEASURES,
     CONTRACT_NAMES,
     CONTRACTS,
@@ -26,22 +23,17 @@ from .contracts import (
     evaluate_contract,
     evaluate_contracts,
 )
-from .errors import ParameterError
-from .grid import GridResult, default_axis, make_axis, payoff_grid
-from .inflation import COST_ASSUMPTIONS, cost_assumptions_table
-from .measures import KEY_MEASURES, MEASURE_NAMES, MEASURES, Measure, measure
-from .model import compute, evaluate
-from .negotiation import (
-    CATEGORIES,
-    CATEGORY_LABELS,
-    AgreementZone,
-    agreement_zone,
-    assess_terms,
-    balanced_points,
-)
-from .outcomes import Outcomes, make_outcomes, point_outcome
-from .parameters import PARAMETERS, SPECS, Parameters
-from .portfolio import (
+from engine.contracts.risk import CONTRACT_RISK_FIGURES, contract_risk, contract_risk_over_outcomes
+from engine.core.breakdown import breakdown
+from engine.core.breakeven import break_even_occupancy
+from engine.core.errors import ParameterError
+from engine.core.fields import ParameterSpec, range_problems, read_mapping, table_rows
+from engine.core.grid import GridResult, default_axis, make_axis, payoff_grid
+from engine.core.measures import KEY_MEASURES, MEASURE_NAMES, MEASURES, Measure, measure
+from engine.core.model import compute, evaluate
+from engine.core.outcomes import Outcomes, make_outcomes, point_outcome
+from engine.core.parameters import PARAMETERS, SPECS, Parameters
+from engine.members.portfolio import (
     HOME_PARAMETERS,
     PortfolioResult,
     home_table,
@@ -50,8 +42,8 @@ from .portfolio import (
     portfolio_point,
     read_homes,
 )
-from .portfolio_risk import portfolio_risk
-from .region import (
+from engine.members.portfolio_risk import portfolio_risk
+from engine.members.region import (
     COUNCIL_MEASURES,
     RegionResult,
     RegionRules,
@@ -64,12 +56,18 @@ from .region import (
     region_grid,
     region_point,
 )
-from .risk import RiskResult, monte_carlo, risk_over_outcomes
-from .rules import DEFAULT_RULES, RULE_COLUMNS, Rule, parse_rules, rules_frame
-from .specs import ParameterSpec, range_problems, read_mapping, table_rows
-from .statistics import STATISTICS
-from .sweep import term_names
-from .term import (
+from engine.multiyear.analysis import (
+    first_negative_year,
+    first_negative_year_grids,
+    measure_by_rule,
+    reasonable_return_uplift_grid,
+    reasonable_return_uplift_rate,
+    rule_comparison,
+    term_summary,
+)
+from engine.multiyear.inflation import COST_ASSUMPTIONS, cost_assumptions_table
+from engine.multiyear.inputs import TERM_PARAMETERS, TermInputs
+from engine.multiyear.model import (
     TermGridResult,
     cumulative_table,
     discount_factors,
@@ -79,19 +77,27 @@ from .term import (
     term_totals,
     year_parameters,
 )
-from .term_analysis import (
-    first_negative_year,
-    first_negative_year_grids,
-    measure_by_rule,
-    reasonable_return_uplift_grid,
-    reasonable_return_uplift_rate,
-    rule_comparison,
-    term_summary,
+from engine.multiyear.uplift import UPLIFT_KINDS, UpliftRule
+from engine.negotiation.levers import term_names
+from engine.negotiation.rules import DEFAULT_RULES, RULE_COLUMNS, Rule, parse_rules, rules_frame
+from engine.negotiation.zone import (
+    CATEGORIES,
+    CATEGORY_LABELS,
+    AgreementZone,
+    agreement_zone,
+    assess_terms,
+    balanced_points,
 )
-from .term_inputs import TERM_PARAMETERS, TermInputs
-from .tornado import tornado
-from .uncertainty import UNCERTAINTY_INPUTS, Uncertainty, draw_outcomes, expected_outcome, grid_outcomes
-from .uplift import UPLIFT_KINDS, UpliftRule
+from engine.risk.measure_stats import STATISTICS
+from engine.risk.simulation import RiskResult, monte_carlo, risk_over_outcomes
+from engine.risk.tornado import tornado
+from engine.risk.uncertainty import (
+    UNCERTAINTY_INPUTS,
+    Uncertainty,
+    draw_outcomes,
+    expected_outcome,
+    grid_outcomes,
+)
 
 __version__ = "0.1.0"
 

@@ -20,7 +20,7 @@ os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")  # the remote engi
 import xlwings as xw
 from openpyxl.workbook.workbook import Workbook
 
-from excel_addin import a1
+from excel_addin.workbook import a1
 
 
 def ensure_remote() -> None:

@@ -15,7 +15,7 @@ import zipfile
 import zlib
 from functools import cache
 
-from excel_addin.template import build_template
+from excel_addin.files.template import build_template
 
 MiB = 2**20
 GUIDE_PART = "xl/worksheets/sheet1.xml"  # the first sheet (openpyxl numbers parts in tab order)

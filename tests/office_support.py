@@ -20,7 +20,7 @@ import openpyxl
 import pytest
 from workbook_support import set_inputs
 
-from excel_addin import layout
+from excel_addin.workbook import layout
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 NEEDS_SOFFICE = pytest.mark.skipif(

@@ -1,6 +1,6 @@
 """An independent, scalar, pure-Python transcription of MODEL.md.
 
-Written line by line from the specification without looking at ``engine.model``, so
+Written line by line from the specification without looking at ``engine.core.model``, so
 tests can compare the vectorised engine against it, and the benchmark can time the
 per-cell Python loop the engine replaces.
 """

@@ -23,8 +23,8 @@ import openpyxl
 from hypothesis import strategies as st
 from openpyxl.cell.cell import ERROR_CODES
 
-from excel_addin import layout
-from excel_addin.openpyxl_apply import write_value
+from excel_addin.files.openpyxl_apply import write_value
+from excel_addin.workbook import layout
 
 # Kinds a plain number input must refuse, whatever the value.
 NEVER_A_NUMBER = {

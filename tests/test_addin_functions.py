@@ -27,10 +27,10 @@ from engine import (
     make_axis,
     monte_carlo,
 )
-from engine.rules import DEFAULT_RULES
-from engine.uncertainty import DEFAULT_DRAWS, DEFAULT_SEED
-from excel_addin import functions, layout
-from excel_addin.functions import (
+from engine.negotiation.rules import DEFAULT_RULES
+from engine.risk.uncertainty import DEFAULT_DRAWS, DEFAULT_SEED
+from excel_addin.excel import functions
+from excel_addin.excel.functions import (
     PM_AGREEMENT,
     PM_BREAKDOWN,
     PM_BREAKEVEN,
@@ -39,8 +39,9 @@ from excel_addin.functions import (
     PM_POINT,
     PM_RISK,
 )
-from excel_addin.param_range import read_range
-from excel_addin.template import build_template
+from excel_addin.excel.param_range import read_range
+from excel_addin.files.template import build_template
+from excel_addin.workbook import layout
 
 
 def as_xlwings(value):
@@ -359,7 +360,7 @@ def test_every_function_is_declared_once_with_its_arguments():
 
 
 def test_udfs_declares_ranges_as_two_dimensional():
-    from excel_addin import udfs
+    from excel_addin.excel import udfs
 
     calls = []
 

@@ -25,11 +25,12 @@ import openpyxl
 import pytest
 from addin_support import payload, replay, values_of
 
-from excel_addin import functions, layout, lite, run, xlwings_apply
 from excel_addin.cli import main as cli_main
-from excel_addin.openpyxl_apply import apply_plan
-from excel_addin.openpyxl_io import callbacks
-from excel_addin.template import build_template
+from excel_addin.excel import functions, lite, xlwings_apply
+from excel_addin.files.openpyxl_apply import apply_plan
+from excel_addin.files.openpyxl_io import callbacks
+from excel_addin.files.template import build_template
+from excel_addin.workbook import layout, run
 
 SITE_PACKAGES = Path(np.__file__).resolve().parent.parent  # where this interpreter finds numpy
 ONLY = ("numpy", "numpy.libs", "pandas", "pandas.libs", "dateutil", "six.py", "tzdata", "xlwings")
@@ -52,7 +53,7 @@ RUNNER = textwrap.dedent(
             f["name"]: [p["name"] for p in f["parameters"]] for f in custom_functions_meta(main)["functions"]
         },
         "scripts": sorted(s["function_name"] for s in xw.server.custom_scripts_meta(main)),
-        "styles": sys.modules["excel_addin.xlwings_apply"].STYLES,
+        "styles": sys.modules["excel_addin.excel.xlwings_apply"].STYLES,
     }
     importlib.reload(main)  # Lite runs main.py again on every save: the bundle is replaced, not stacked
     base = {"version": xw.__version__, "client": "Office.js", "runtime": "1.4", "culture_info_name": "en-GB"}
@@ -66,7 +67,7 @@ RUNNER = textwrap.dedent(
         @classmethod
         def now(cls, tz=None):
             return fixed
-    sys.modules["excel_addin.run"].datetime = Fixed
+    sys.modules["excel_addin.workbook.run"].datetime = Fixed
     book = xw.Book(json=request["book"])
     asyncio.run(custom_scripts_call(main, "run_model", typehint_to_value={xw.Book: book}))
     report["actions"] = book.json()["actions"]
@@ -197,16 +198,16 @@ def test_bundle_is_the_library_free_part():
     modules = lite.bundle_modules()
     assert {
         "engine",
-        "engine.grid",
-        "excel_addin.functions",
-        "excel_addin.macros",
-        "excel_addin.xlwings_apply",
+        "engine.core.grid",
+        "excel_addin.excel.functions",
+        "excel_addin.excel.macros",
+        "excel_addin.excel.xlwings_apply",
     } <= set(modules)
     for module in (
-        "excel_addin.openpyxl_apply",
-        "excel_addin.template",
+        "excel_addin.files.openpyxl_apply",
+        "excel_addin.files.template",
         "excel_addin.cli",
-        "excel_addin.lite",
+        "excel_addin.excel.lite",
     ):
         assert module not in modules
 
@@ -221,7 +222,7 @@ def test_main_imports_with_only_numpy_pandas_and_xlwings(lite_report):
     _, report = lite_report
     assert report["missing"] == ["openpyxl", "rich"]  # not there: the bundle does not need them
     assert report["origin"].startswith("<partnership-model ") and report["origin"].endswith(
-        "excel_addin/functions.py"
+        "excel_addin/excel/functions.py"
     )
     assert report["meta"]["PM_GRID"] == ["measure", "parameters", "occupancy", "local_use", "overrides"]
     assert set(report["meta"]) == {spec.name for spec in functions.FUNCTIONS}

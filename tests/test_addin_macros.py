@@ -26,11 +26,12 @@ from addin_support import (
     written,
 )
 
-from excel_addin import a1, layout, macros, plan, run, scenarios, xlwings_apply
-from excel_addin.errors import WorkbookError
-from excel_addin.openpyxl_apply import apply_plan as apply_openpyxl
-from excel_addin.openpyxl_io import callbacks
-from excel_addin.template import build_template
+from excel_addin.excel import macros, xlwings_apply
+from excel_addin.files.openpyxl_apply import apply_plan as apply_openpyxl
+from excel_addin.files.openpyxl_io import callbacks
+from excel_addin.files.template import build_template
+from excel_addin.workbook import a1, layout, plan, run, scenarios
+from excel_addin.workbook.errors import WorkbookError
 
 WHEN = datetime(2026, 11, 26, 9, 30)
 
@@ -224,7 +225,7 @@ def test_every_plan_item_and_style_has_an_xlwings_writer():
 
 
 def test_styles_are_openpyxls_as_fonts_and_fills():
-    from excel_addin.openpyxl_apply import STYLES
+    from excel_addin.files.openpyxl_apply import STYLES
 
     assert set(xlwings_apply.STYLES) == set(STYLES)
     assert xlwings_apply.STYLES["header"] == {"bold": True, "color": "#1F3864", "fill": "#D9E1F2"}

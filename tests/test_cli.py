@@ -12,8 +12,8 @@ import pytest
 from workbook_support import make_workbook, set_inputs
 
 from engine import Parameters, payoff_grid
-from excel_addin import layout, sheets
 from excel_addin.cli import COMMANDS, build_parser, main
+from excel_addin.workbook import layout, sheets
 
 
 def cli(capsys, *args: str) -> tuple[int, str, str]:

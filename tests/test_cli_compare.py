@@ -16,9 +16,9 @@ from engine import (
     best_for_provider,
     compare_contracts,
 )
-from engine.contract_risk import contract_risk
+from engine.contracts.risk import contract_risk
 from excel_addin.cli import main
-from excel_addin.comparison import POINT_MEASURES
+from excel_addin.workbook.contract_figures import POINT_MEASURES
 
 
 def cli(capsys, *args: str) -> tuple[int, str, str]:

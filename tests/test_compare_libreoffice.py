@@ -12,9 +12,9 @@ import pytest
 from office_support import NEEDS_SOFFICE, error_cells, pages, recalculate_and_print, status
 from workbook_support import as_array, chart_count, make_workbook, named_values, planned_charts
 
-from excel_addin import layout
-from excel_addin.comparison import SHORT_LABELS
-from excel_addin.workbook import run_workbook
+from excel_addin.files.operations import run_workbook
+from excel_addin.workbook import layout
+from excel_addin.workbook.contract_figures import SHORT_LABELS
 
 pytestmark = NEEDS_SOFFICE
 SHEET = layout.COMPARE

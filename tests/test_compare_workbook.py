@@ -27,11 +27,12 @@ from engine import (
     evaluate_contracts,
     make_axis,
 )
-from engine.contract_risk import contract_risk
-from engine.uncertainty import Uncertainty
-from excel_addin import layout
+from engine.contracts.risk import contract_risk
+from engine.risk.uncertainty import Uncertainty
 from excel_addin.cli import main
-from excel_addin.comparison import (
+from excel_addin.files.operations import check_workbook, load_inputs, run_workbook
+from excel_addin.workbook import layout
+from excel_addin.workbook.contract_figures import (
     CONTRACT_HELP,
     FILLS,
     FORMULAS,
@@ -41,10 +42,9 @@ from excel_addin.comparison import (
     default_counts,
     formula_text,
 )
-from excel_addin.errors import InvalidInputsError
-from excel_addin.plan import CategoryColours, Chart
-from excel_addin.run import plan_run
-from excel_addin.workbook import check_workbook, load_inputs, run_workbook
+from excel_addin.workbook.errors import InvalidInputsError
+from excel_addin.workbook.plan import CategoryColours, Chart
+from excel_addin.workbook.run import plan_run
 
 SHEET = layout.COMPARE
 TERMS_TYPED = {

@@ -23,12 +23,12 @@ import pytest
 from reliability_support import input_cells, sha256
 from workbook_support import make_workbook, set_inputs
 
-from excel_addin import layout
 from excel_addin.cli import main
-from excel_addin.errors import WorkbookError
-from excel_addin.file_lock import lock_path, workbook_lock
-from excel_addin.openpyxl_io import SAVING, open_workbook, save_atomic
-from excel_addin.workbook import check_workbook, run_workbook
+from excel_addin.files.lock import lock_path, workbook_lock
+from excel_addin.files.openpyxl_io import SAVING, open_workbook, save_atomic
+from excel_addin.files.operations import check_workbook, run_workbook
+from excel_addin.workbook import layout
+from excel_addin.workbook.errors import WorkbookError
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="SIGKILL and fork-free children as on POSIX")
 KILLS = int(os.environ.get("PARTNERSHIP_KILLS", "6"))
@@ -59,7 +59,7 @@ def leftovers(folder: Path) -> list[str]:
 HOLD = """
     import sys, time
     from pathlib import Path
-    from excel_addin.file_lock import workbook_lock
+    from excel_addin.files.lock import workbook_lock
     with workbook_lock(Path({path!r})):
         print("locked", flush=True)
         time.sleep({seconds})
@@ -165,7 +165,7 @@ def test_open_in_excel_or_libreoffice_refuses_every_writing_command(tmp_path, ca
 SAVE_AND_PAUSE = """
     import os, sys, time, zipfile
     from pathlib import Path
-    from excel_addin.openpyxl_io import open_workbook, save_atomic
+    from excel_addin.files.openpyxl_io import open_workbook, save_atomic
     path = Path({path!r})
     wb = open_workbook(path)
     wb["{sheet}"]["A1"] = "changed by the killed save"
@@ -213,7 +213,7 @@ def test_kill_9_during_a_save_leaves_the_workbook_as_it_was(tmp_path, big, where
 SAVE_IN_A_LOOP = """
     import sys
     from pathlib import Path
-    from excel_addin.openpyxl_io import open_workbook, save_atomic
+    from excel_addin.files.openpyxl_io import open_workbook, save_atomic
     path = Path({path!r})
     wb = open_workbook(path)
     print("ready", flush=True)

@@ -1,7 +1,7 @@
 """Each contract's risk figures: golden values by hand, and agreement with the Risk sheet's engine.
 
-``engine.risk.monte_carlo`` prices the partnership and spot through ``engine.compute``;
-``contract_risk`` prices all four contracts through ``engine.contracts``. With the same
+``engine.risk.simulation.monte_carlo`` prices the partnership and spot through ``engine.compute``;
+``contract_risk`` prices all four contracts through ``engine.contracts.model``. With the same
 draws the partnership's and spot's figures must be the same numbers, which checks the
 draws, the fixed-cost growth and the statistics of one path against the other.
 """
@@ -11,8 +11,8 @@ from __future__ import annotations
 import pytest
 
 from engine import ContractTerms, ParameterError, Parameters, make_outcomes, monte_carlo
-from engine.contract_risk import CONTRACT_RISK_FIGURES, contract_risk, contract_risk_over_outcomes
-from engine.uncertainty import Uncertainty
+from engine.contracts.risk import CONTRACT_RISK_FIGURES, contract_risk, contract_risk_over_outcomes
+from engine.risk.uncertainty import Uncertainty
 
 PARAMS = Parameters()
 

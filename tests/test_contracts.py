@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from strategies import axis, money_week, parameters, share
 
 from engine import MEASURE_NAMES, ParameterError, Parameters, evaluate
-from engine.contract_compare import (
+from engine.contracts.compare import (
     COMPARE_COLUMNS,
     best_contract,
     best_counts,
@@ -35,8 +35,8 @@ from engine.contract_compare import (
     compare_contracts,
     contract_table,
 )
-from engine.contract_terms import CONTRACT_TERMS, ContractTerms
-from engine.contracts import (
+from engine.contracts.inputs import CONTRACT_TERMS, ContractTerms
+from engine.contracts.model import (
     COMPARISON_MEASURES,
     CONTRACT_NAMES,
     block,
@@ -47,7 +47,7 @@ from engine.contracts import (
     partnership,
     spot,
 )
-from engine.model import terms as parameter_terms
+from engine.core.model import terms as parameter_terms
 
 DEFAULT = Parameters()
 TERMS = ContractTerms()

@@ -5,7 +5,7 @@ import dask.array as da
 import numpy as np
 
 from engine import Parameters, compute, evaluate
-from engine.model import terms
+from engine.core.model import terms
 
 AXIS = np.linspace(0, 1, 41)
 

@@ -20,12 +20,12 @@ import pytest
 from office_support import SOFFICE, private_profile, soffice
 from workbook_support import make_workbook
 
-from excel_addin import layout
-from excel_addin.errors import LocatedProblem
-from excel_addin.formula import Formula
-from excel_addin.openpyxl_apply import TEXT_LIMIT, apply_plan, write_value
-from excel_addin.plan import block, failure_items, snapshot_items
-from excel_addin.workbook import run_workbook
+from excel_addin.files.openpyxl_apply import TEXT_LIMIT, apply_plan, write_value
+from excel_addin.files.operations import run_workbook
+from excel_addin.workbook import layout
+from excel_addin.workbook.errors import LocatedProblem
+from excel_addin.workbook.formula import Formula
+from excel_addin.workbook.plan import block, failure_items, snapshot_items
 
 HOSTILE = [
     "=1+1",
@@ -156,7 +156,7 @@ class _Range:
 
 def test_the_xlwings_writer_marks_user_text_as_text_too():
     """Excel reads a value set through xlwings as if typed: text starting like a formula needs its '."""
-    from excel_addin import xlwings_apply
+    from excel_addin.excel import xlwings_apply
 
     ranges: list[_Range] = []
 

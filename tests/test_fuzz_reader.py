@@ -38,13 +38,13 @@ from reliability_support import (
     slots,
 )
 
-from excel_addin import sheets
 from excel_addin.cli import main
-from excel_addin.errors import InvalidInputsError
-from excel_addin.openpyxl_io import callbacks
-from excel_addin.run import read_inputs
-from excel_addin.template import build_template
-from excel_addin.workbook import check_workbook, new_workbook
+from excel_addin.files.openpyxl_io import callbacks
+from excel_addin.files.operations import check_workbook, new_workbook
+from excel_addin.files.template import build_template
+from excel_addin.workbook import sheets
+from excel_addin.workbook.errors import InvalidInputsError
+from excel_addin.workbook.run import read_inputs
 
 FAST_EXAMPLES = int(os.environ.get("PARTNERSHIP_FUZZ_FAST", "500"))
 DISK_EXAMPLES = int(os.environ.get("PARTNERSHIP_FUZZ_DISK", "20"))

@@ -43,13 +43,14 @@ from office_support import SOFFICE, soffice
 from reliability_support import Content, put_on_disk, sha256, slots
 from workbook_support import make_workbook
 
-from excel_addin import file_safety, layout
 from excel_addin.cli import main
-from excel_addin.errors import WorkbookError
-from excel_addin.file_safety import Limits
-from excel_addin.openpyxl_io import open_workbook
-from excel_addin.stamp import Stamp, read_stamp, write_stamp
-from excel_addin.workbook import load_inputs, run_workbook
+from excel_addin.files import safety as file_safety
+from excel_addin.files.openpyxl_io import open_workbook
+from excel_addin.files.operations import load_inputs, run_workbook
+from excel_addin.files.safety import Limits
+from excel_addin.files.stamp import Stamp, read_stamp, write_stamp
+from excel_addin.workbook import layout
+from excel_addin.workbook.errors import WorkbookError
 
 MiB = 2**20
 TRIED: Counter[str] = Counter()
@@ -346,7 +347,7 @@ def test_a_workbook_without_a_stamp_is_read_when_its_layout_is_right(tmp_path):
 
 
 def test_the_template_records_version_and_layout(tmp_path):
-    from excel_addin.stamp import current
+    from excel_addin.files.stamp import current
 
     stamp = read_stamp(openpyxl.load_workbook(make_workbook(tmp_path)))
     assert stamp == current() and len(stamp.layout) == 12

@@ -7,18 +7,18 @@ import pandas as pd
 import pytest
 
 from engine import ParameterError, Parameters, evaluate
-from engine.negotiation import (
+from engine.core.outcomes import point_outcome
+from engine.negotiation.levers import evaluate_terms, set_terms, term_bounds, term_names
+from engine.negotiation.rules import DEFAULT_RULES, RULE_COLUMNS, Rule, judge, parse_rules, rules_frame
+from engine.negotiation.zone import (
     CATEGORIES,
     agreement_zone,
     assess_terms,
     balanced_points,
     default_range,
 )
-from engine.outcomes import point_outcome
-from engine.rules import DEFAULT_RULES, RULE_COLUMNS, Rule, judge, parse_rules, rules_frame
-from engine.sweep import evaluate_terms, set_terms, term_bounds, term_names
-from engine.tornado import TORNADO_COLUMNS, tornado
-from engine.uncertainty import Uncertainty, draw_outcomes, grid_outcomes
+from engine.risk.tornado import TORNADO_COLUMNS, tornado
+from engine.risk.uncertainty import Uncertainty, draw_outcomes, grid_outcomes
 
 RULES = [
     ("provider", "probability_of_loss", "provider_surplus", "<=", 0.3),

@@ -1,4 +1,4 @@
-"""engine.portfolio: homes under one agreement, sharing per home and pooled."""
+"""engine.members.portfolio: homes under one agreement, sharing per home and pooled."""
 
 import numpy as np
 import pandas as pd
@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from strategies import axis, money_week, money_year, parameters
 
 from engine import MEASURE_NAMES, ParameterError, Parameters, evaluate
-from engine.portfolio import (
+from engine.members.portfolio import (
     ADDITIVE,
     HOME_PARAMETERS,
     home_table,

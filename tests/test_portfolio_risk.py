@@ -1,4 +1,4 @@
-"""engine.portfolio_risk: occupancy and local use drawn per home, rank-correlated between homes."""
+"""engine.members.portfolio_risk: occupancy and local use drawn per home, rank-correlated between homes."""
 
 import math
 
@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from engine import ParameterError, Parameters, Uncertainty, monte_carlo, portfolio_point, portfolio_risk
-from engine.portfolio_risk import PORTFOLIO_RISK_COLUMNS, draw_home_outcomes, home_rank_correlation
-from engine.risk import SUMMARY_COLUMNS
+from engine.members.portfolio_risk import PORTFOLIO_RISK_COLUMNS, draw_home_outcomes, home_rank_correlation
+from engine.risk.simulation import SUMMARY_COLUMNS
 
 HEADER = ["Home", "Places", "Fixed cost", "Reserved places"]
 TWO = [HEADER, ["Oak", 4, 950_000, 3], ["Elm", 2, 700_000, 1]]

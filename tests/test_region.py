@@ -1,4 +1,4 @@
-"""engine.region: councils' parts of the host side, golden by hand, identities, bad input."""
+"""engine.members.region: councils' parts of the host side, golden by hand, identities, bad input."""
 
 import math
 
@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from strategies import axis, parameters
 
 from engine import ParameterError, Parameters, evaluate
-from engine.portfolio import portfolio_evaluate
-from engine.region import (
+from engine.members.portfolio import portfolio_evaluate
+from engine.members.region import (
     COUNCIL_MEASURES,
     RegionRules,
     allocate,

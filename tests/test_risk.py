@@ -7,10 +7,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from engine import ParameterError, Parameters, evaluate
-from engine.outcomes import make_outcomes, point_outcome
-from engine.risk import SUMMARY_COLUMNS, histogram, monte_carlo, risk_over_outcomes
-from engine.statistics import describe, summarise
-from engine.uncertainty import (
+from engine.core.outcomes import make_outcomes, point_outcome
+from engine.risk.measure_stats import describe, summarise
+from engine.risk.simulation import SUMMARY_COLUMNS, histogram, monte_carlo, risk_over_outcomes
+from engine.risk.uncertainty import (
     Uncertainty,
     draw_outcomes,
     draw_pert,

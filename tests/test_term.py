@@ -13,20 +13,8 @@ from reference_model import reference_point
 from strategies import axis, parameters
 
 from engine import MEASURE_NAMES, ParameterError, Parameters, evaluate, payoff_grid
-from engine.inflation import COST_ASSUMPTIONS, cost_assumption, cost_assumptions_table
-from engine.model import share_rate
-from engine.term import (
-    MONEY_MEASURES,
-    cumulative_table,
-    discount_factors,
-    price_paths,
-    term_grid,
-    term_prices,
-    term_table,
-    term_totals,
-    year_parameters,
-)
-from engine.term_analysis import (
+from engine.core.model import share_rate
+from engine.multiyear.analysis import (
     fee_rule_variants,
     first_negative_year,
     first_negative_year_grids,
@@ -37,8 +25,20 @@ from engine.term_analysis import (
     rule_comparison,
     term_summary,
 )
-from engine.term_inputs import TERM_PARAMETERS, TermInputs
-from engine.uplift import UPLIFT_KINDS, UpliftRule, cost_index, index_from_rises, rule_index
+from engine.multiyear.inflation import COST_ASSUMPTIONS, cost_assumption, cost_assumptions_table
+from engine.multiyear.inputs import TERM_PARAMETERS, TermInputs
+from engine.multiyear.model import (
+    MONEY_MEASURES,
+    cumulative_table,
+    discount_factors,
+    price_paths,
+    term_grid,
+    term_prices,
+    term_table,
+    term_totals,
+    year_parameters,
+)
+from engine.multiyear.uplift import UPLIFT_KINDS, UpliftRule, cost_index, index_from_rises, rule_index
 
 FLAT = {
     "fixed_cost_inflation": 0.0,

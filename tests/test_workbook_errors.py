@@ -9,10 +9,11 @@ import openpyxl
 import pytest
 from workbook_support import make_workbook, set_inputs
 
-from excel_addin import layout, openpyxl_io
 from excel_addin.cli import main
-from excel_addin.errors import WorkbookError
-from excel_addin.workbook import run_workbook
+from excel_addin.files import openpyxl_io
+from excel_addin.files.operations import run_workbook
+from excel_addin.workbook import layout
+from excel_addin.workbook.errors import WorkbookError
 
 
 def run_cli(capsys, *args: str) -> tuple[int, str]:

@@ -20,9 +20,9 @@ from workbook_support import (
     planned_charts,
 )
 
-from excel_addin import layout
 from excel_addin.cli import main
-from excel_addin.workbook import check_workbook, run_workbook
+from excel_addin.files.operations import check_workbook, run_workbook
+from excel_addin.workbook import layout
 
 pytestmark = NEEDS_SOFFICE
 STALE = {

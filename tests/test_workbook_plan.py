@@ -11,11 +11,19 @@ import numpy as np
 import pytest
 
 from engine import PARAMETERS, Parameters
-from excel_addin import a1, layout
-from excel_addin.errors import InvalidInputsError, LayoutConflictError, WorkbookError
-from excel_addin.plan import Block, Clear, block, check_plan, failure_items, problem_items, snapshot_items
-from excel_addin.reader import Unreadable, as_text, changed_inputs, name_problems
-from excel_addin.run import parse_inputs, plan_run, read_inputs
+from excel_addin.workbook import a1, layout
+from excel_addin.workbook.errors import InvalidInputsError, LayoutConflictError, WorkbookError
+from excel_addin.workbook.plan import (
+    Block,
+    Clear,
+    block,
+    check_plan,
+    failure_items,
+    problem_items,
+    snapshot_items,
+)
+from excel_addin.workbook.reader import Unreadable, as_text, changed_inputs, name_problems
+from excel_addin.workbook.run import parse_inputs, plan_run, read_inputs
 
 
 def defaults() -> dict:
@@ -168,7 +176,8 @@ def test_snapshot_items_mirror_each_input_shape():
 
 def test_plan_modules_do_not_import_a_spreadsheet_library():
     code = (
-        "import sys, excel_addin.run, excel_addin.reader, excel_addin.plan, excel_addin.layout; "
+        "import sys, excel_addin.workbook.run, excel_addin.workbook.reader, "
+        "excel_addin.workbook.plan, excel_addin.workbook.layout; "
         "bad = [m for m in ('openpyxl', 'xlwings') if m in sys.modules]; print(bad); sys.exit(bool(bad))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)

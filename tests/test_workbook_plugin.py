@@ -12,12 +12,12 @@ import pytest
 from workbook_support import make_workbook, set_inputs
 
 from engine import ParameterSpec
-from excel_addin import layout, sheets
 from excel_addin.cli import main
-from excel_addin.errors import LayoutConflictError
-from excel_addin.plan import Block, block, check_plan
-from excel_addin.sheets import ResultSheet
-from excel_addin.workbook import check_workbook, run_workbook
+from excel_addin.files.operations import check_workbook, run_workbook
+from excel_addin.workbook import layout, sheets
+from excel_addin.workbook.errors import LayoutConflictError
+from excel_addin.workbook.plan import Block, block, check_plan
+from excel_addin.workbook.sheets import ResultSheet
 
 SPEC = ParameterSpec(
     "demo_rate", "", "Demo rate", "share", 0.1, minimum=0, maximum=1, help="For the demo sheet."

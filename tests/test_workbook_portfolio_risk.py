@@ -1,4 +1,4 @@
-"""The Portfolio sheet's risk table: engine.portfolio_risk for the workbook's homes and Risk sheet.
+"""The Portfolio sheet's risk table: engine.members.portfolio_risk for the workbook's homes and Risk sheet.
 
 The engine is the oracle (tests/test_portfolio_risk.py checks its draws and figures); here
 the question is whether the workbook carries the homes, the correlation and the Risk
@@ -15,10 +15,10 @@ import pytest
 from workbook_support import make_workbook, named_values
 
 from engine import Parameters, Uncertainty, portfolio_risk
-from excel_addin import layout, member_inputs
 from excel_addin.cli import main
-from excel_addin.sheets import portfolio
-from excel_addin.workbook import run_workbook
+from excel_addin.files.operations import run_workbook
+from excel_addin.workbook import layout, member_inputs
+from excel_addin.workbook.sheets import portfolio
 
 HOME_KEYS = [spec.name for spec in member_inputs.HOME_COLUMN_SPECS]
 EXAMPLE = [HOME_KEYS, *(list(row) for row in member_inputs.EXAMPLE_HOMES)]

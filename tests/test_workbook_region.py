@@ -1,6 +1,6 @@
 """The Region and Portfolio sheets: member tables in, each council's and each home's results out.
 
-The engine is the oracle (``engine.region`` and ``engine.portfolio`` are tested on their own,
+The engine is the oracle (``engine.members.region`` and ``engine.members.portfolio`` are tested on their own,
 with golden values and identities); here the question is whether the workbook carries the
 tables and rules in and the results out faithfully, plus a few figures worked by hand.
 """
@@ -29,17 +29,17 @@ from engine import (
     region_evaluate,
     region_grid,
 )
-from engine.region import region_total
-from excel_addin import a1, layout, member_inputs
+from engine.members.region import region_total
 from excel_addin.cli import main
-from excel_addin.errors import InvalidInputsError
-from excel_addin.openpyxl_apply import apply_plan
-from excel_addin.openpyxl_io import callbacks, open_workbook
-from excel_addin.plan import Chart, failure_items
-from excel_addin.run import plan_run, read_inputs
-from excel_addin.sheets import portfolio, region
-from excel_addin.template import build_template
-from excel_addin.workbook import load_inputs, run_workbook
+from excel_addin.files.openpyxl_apply import apply_plan
+from excel_addin.files.openpyxl_io import callbacks, open_workbook
+from excel_addin.files.operations import load_inputs, run_workbook
+from excel_addin.files.template import build_template
+from excel_addin.workbook import a1, layout, member_inputs
+from excel_addin.workbook.errors import InvalidInputsError
+from excel_addin.workbook.plan import Chart, failure_items
+from excel_addin.workbook.run import plan_run, read_inputs
+from excel_addin.workbook.sheets import portfolio, region
 
 COUNCIL_KEYS = ["council", "contribution_share", "use_share", "spot_price"]
 HOME_KEYS = [spec.name for spec in member_inputs.HOME_COLUMN_SPECS]

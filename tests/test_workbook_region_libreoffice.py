@@ -13,8 +13,8 @@ from office_support import NEEDS_SOFFICE, error_cells, pages, recalculate_and_pr
 from test_workbook_region import charts_by_sheet, planned_charts
 from workbook_support import as_array, make_workbook, named_values
 
-from excel_addin import layout
-from excel_addin.workbook import run_workbook
+from excel_addin.files.operations import run_workbook
+from excel_addin.workbook import layout
 
 pytestmark = NEEDS_SOFFICE
 OURS = (layout.REGION, layout.PORTFOLIO)

@@ -29,10 +29,10 @@ from engine import (
     monte_carlo,
     tornado,
 )
-from excel_addin import layout
 from excel_addin.cli import main
-from excel_addin.sheets.agreement import MARKS, SYMBOLS
-from excel_addin.workbook import run_workbook
+from excel_addin.files.operations import run_workbook
+from excel_addin.workbook import layout
+from excel_addin.workbook.sheets.agreement import MARKS, SYMBOLS
 
 RULES = [
     ["provider", "probability_of_loss", "provider_surplus", "<=", "35%"],  # text, as typed

@@ -14,8 +14,8 @@ import pytest
 from office_support import NEEDS_SOFFICE, error_cells, pages, recalculate_and_print, stale_copies, status
 from workbook_support import as_array, make_workbook, named_values
 
-from excel_addin import layout
-from excel_addin.workbook import run_workbook
+from excel_addin.files.operations import run_workbook
+from excel_addin.workbook import layout
 
 pytestmark = NEEDS_SOFFICE
 OURS = (layout.RISK, layout.AGREEMENT)

@@ -32,15 +32,15 @@ from engine import (
     make_axis,
     payoff_grid,
 )
-from excel_addin import layout
 from excel_addin.cli import main
-from excel_addin.errors import InvalidInputsError
-from excel_addin.openpyxl_apply import apply_plan
-from excel_addin.openpyxl_io import callbacks, open_workbook, read_snapshot
-from excel_addin.plan import failure_items
-from excel_addin.reader import changed_inputs
-from excel_addin.run import read_inputs
-from excel_addin.workbook import run_workbook
+from excel_addin.files.openpyxl_apply import apply_plan
+from excel_addin.files.openpyxl_io import callbacks, open_workbook, read_snapshot
+from excel_addin.files.operations import run_workbook
+from excel_addin.workbook import layout
+from excel_addin.workbook.errors import InvalidInputsError
+from excel_addin.workbook.plan import failure_items
+from excel_addin.workbook.reader import changed_inputs
+from excel_addin.workbook.run import read_inputs
 
 CHANGED = {
     "places": 6,

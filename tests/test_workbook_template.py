@@ -8,9 +8,9 @@ import openpyxl
 import pytest
 
 from engine import PARAMETERS
-from excel_addin import a1, layout
-from excel_addin.openpyxl_io import SAFE_XML
-from excel_addin.template import build_template, summary
+from excel_addin.files.openpyxl_io import SAFE_XML
+from excel_addin.files.template import build_template, summary
+from excel_addin.workbook import a1, layout
 
 COMMITTED = Path(__file__).resolve().parents[1] / "workbook_templates" / "partnership_model.xlsx"
 

@@ -30,14 +30,14 @@ from engine import (
     term_summary,
     term_table,
 )
-from excel_addin import layout
 from excel_addin.cli import COMMANDS, main
-from excel_addin.errors import InvalidInputsError
-from excel_addin.openpyxl_io import callbacks, open_workbook
-from excel_addin.reader import read_raw
-from excel_addin.run import parse_inputs
-from excel_addin.sheets import term as term_sheet
-from excel_addin.workbook import check_workbook, run_workbook
+from excel_addin.files.openpyxl_io import callbacks, open_workbook
+from excel_addin.files.operations import check_workbook, run_workbook
+from excel_addin.workbook import layout
+from excel_addin.workbook.errors import InvalidInputsError
+from excel_addin.workbook.reader import read_raw
+from excel_addin.workbook.run import parse_inputs
+from excel_addin.workbook.sheets import term as term_sheet
 
 YEARS = 6
 PATH_COLUMNS = layout.input_cell("term_path").columns

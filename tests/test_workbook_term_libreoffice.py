@@ -14,9 +14,9 @@ from office_support import NEEDS_SOFFICE, error_cells, pages, recalculate_and_pr
 from test_workbook_term import CHANGED, path_rows
 from workbook_support import as_array, chart_count, make_workbook, named_values, planned_charts
 
-from excel_addin import layout
-from excel_addin.sheets import term as term_sheet
-from excel_addin.workbook import run_workbook
+from excel_addin.files.operations import run_workbook
+from excel_addin.workbook import layout
+from excel_addin.workbook.sheets import term as term_sheet
 
 pytestmark = NEEDS_SOFFICE
 STALE = {

@@ -8,8 +8,8 @@ from typing import Any
 import numpy as np
 import openpyxl
 
-from excel_addin import a1, layout
-from excel_addin.workbook import new_workbook
+from excel_addin.files.operations import new_workbook
+from excel_addin.workbook import a1, layout
 
 
 def make_workbook(folder: Path, name: str = "model.xlsx", **inputs: Any) -> Path:
@@ -70,9 +70,9 @@ def planned_charts(path: Path) -> int:
     Sheets come and go with the issues; a test that counts charts compares the file with
     the plan rather than with a number that every new sheet would change.
     """
-    from excel_addin.plan import Chart
-    from excel_addin.run import plan_run
-    from excel_addin.workbook import load_inputs
+    from excel_addin.files.operations import load_inputs
+    from excel_addin.workbook.plan import Chart
+    from excel_addin.workbook.run import plan_run
 
     _, inputs = load_inputs(path)
     return sum(isinstance(item, Chart) for item in plan_run(inputs))

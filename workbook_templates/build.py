@@ -1,7 +1,7 @@
 """Regenerate the committed template from code: ``python workbook_templates/build.py``.
 
 The template is never edited by hand; tests check that this file matches what
-``excel_addin.template.build_template`` generates.
+``excel_addin.files.template.build_template`` generates.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from pathlib import Path
 
 import openpyxl
 
-from excel_addin.openpyxl_io import save_atomic
-from excel_addin.template import build_template, summary
+from excel_addin.files.openpyxl_io import save_atomic
+from excel_addin.files.template import build_template, summary
 
 TEMPLATE = Path(__file__).with_name("partnership_model.xlsx")
 

@@ -1,0 +1,3 @@
+"""Negotiation: levers (contract terms a sweep moves), acceptance rules, the agreement zone and
+balanced deals.
+"""

@@ -1,0 +1,3 @@
+"""Risk: distributions of occupancy, local use and fixed cost, Monte Carlo summaries, weighted
+statistics, the tornado.
+"""

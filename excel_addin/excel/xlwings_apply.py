@@ -1,0 +1,401 @@
+"""Apply a plan to an open workbook through xlwings: the desktop add-in and xlwings Lite.
+
+The plan is the one the command line applies with openpyxl (``openpyxl_apply``); this is
+its second writer. It uses the xlwings API that desktop Excel, xlwings Lite and xlwings'
+remote interpreter share (values, formulas, number formats, fonts, fills, names, colour
+scales, charts, column widths, print areas), so one code path serves them all. Where an
+engine lacks something, the item's effect is left out rather than failing the run:
+
+- sheet protection: the template protects its sheets without a password. Desktop Excel
+  unprotects each sheet it writes and protects it again with the template's options
+  (Windows via COM, macOS via AppleScript). xlwings Lite has no protection API, so a
+  workbook used with Lite must be unprotected (``partnership lite`` writes one).
+- freeze panes, page breaks, orientation, autofilters: applied where the engine offers
+  them (freeze panes in Lite; page set-up and autofilter through COM on Windows), else
+  skipped: they are how the sheet looks, not what it says.
+
+Nothing here imports xlwings; ``book`` is an ``xlwings.Book``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from excel_addin.workbook import a1, layout
+from excel_addin.workbook.formula import Formula
+from excel_addin.workbook.plan import (
+    Block,
+    CategoryColours,
+    Chart,
+    Clear,
+    Filter,
+    HeatMap,
+    Item,
+    Name,
+    SheetSetup,
+    check_plan,
+)
+
+MAX_ROWS = 1_048_576
+STANDARD_ROW_HEIGHT = 15.0  # points: Excel's default row with Calibri 11
+RED, WHITE, GREEN = "#F8696B", "#FFFFFF", "#63BE7B"
+LINE_COLOURS = ("#7FCDBB", "#41B6C4", "#1D91C0", "#225EA8", "#0C2C84")  # local use 0 → 100 %
+CHART_TYPE = "xy_scatter_lines_no_markers"  # straight lines over a numeric x axis, as openpyxl draws
+FIRST_TYPES = {"scatter": "line", "column": "column_clustered", "bar": "bar_clustered"}  # by Chart.kind
+
+
+def plain_styles(source: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """openpyxl's named styles as the fonts and fills xlwings sets (alignment and borders left out)."""
+    styles: dict[str, dict[str, Any]] = {}
+    for name, spec in source.items():
+        plain: dict[str, Any] = {}
+        font, fill = spec.get("font"), spec.get("fill")
+        if font is not None:
+            if font.b:
+                plain["bold"] = True
+            if font.i:
+                plain["italic"] = True
+            if font.sz not in (None, 11):
+                plain["size"] = float(font.sz)
+            if font.color is not None and isinstance(font.color.rgb, str):
+                plain["color"] = "#" + font.color.rgb[-6:]
+        if fill is not None and isinstance(fill.fgColor.rgb, str):
+            plain["fill"] = "#" + fill.fgColor.rgb[-6:]
+        styles[name] = plain
+    return styles
+
+
+try:  # the one definition of the plan's styles is openpyxl_apply's (desktop Excel has openpyxl)
+    from excel_addin.files.openpyxl_apply import STYLES as _OPENPYXL_STYLES
+
+    STYLES = plain_styles(_OPENPYXL_STYLES)
+except ImportError:  # xlwings Lite has no openpyxl: main.py carries the same table, made when generated
+    from excel_addin.excel.lite_styles import STYLES
+
+
+def engine_name(book: Any) -> str:
+    """ "excel" for desktop Excel, "remote" for xlwings Lite and the remote interpreter."""
+    try:
+        return str(book.app.engine.name)
+    except Exception:
+        return ""
+
+
+def _desktop(book: Any) -> bool:
+    return engine_name(book) == "excel"
+
+
+def _windows(book: Any) -> bool:
+    return _desktop(book) and sys.platform.startswith("win")
+
+
+def is_formula(value: Any) -> bool:
+    """Only the model's own ``Formula``: text from a user never becomes one (see ``formula``)."""
+    return isinstance(value, Formula)
+
+
+def as_entered(value: Any) -> Any:
+    """A value as Excel must be given it: text that starts like a formula gets the text mark (')."""
+    if isinstance(value, str) and not isinstance(value, Formula) and value.startswith(("=", "+", "-", "@")):
+        return "'" + value
+    return value
+
+
+def _style(rng: Any, style: str | None) -> None:
+    spec = STYLES.get(style or "", {})
+    font = {key: spec[key] for key in ("bold", "italic", "size", "color") if key in spec}
+    if font:
+        target = rng.font
+        for key, value in font.items():
+            setattr(target, key, value)
+    if "fill" in spec:
+        rng.color = spec["fill"]
+
+
+def _block(book: Any, item: Block) -> None:
+    row, column, rows, columns = item.rectangle
+    rng = book.sheets[item.sheet].range((row, column), (row + rows - 1, column + columns - 1))
+    values = [[as_entered(value) for value in values] for values in item.values]
+    if any(is_formula(value) for values_ in values for value in values_):
+        rng.formula = [["" if value is None else value for value in values_] for values_ in values]
+    else:
+        rng.value = values
+    if item.number_format:
+        rng.number_format = item.number_format
+    _style(rng, item.style)
+
+
+def _clear(book: Any, item: Clear) -> None:
+    """Empty the owned rows (values, formats, colour rules), drop the sheet's charts and out_ names."""
+    sheet = book.sheets[item.sheet]
+    rows = sheet.range(f"{item.first_row}:{MAX_ROWS}")
+    rows.clear()
+    rows.conditional_formats.clear()
+    rows.row_height = STANDARD_ROW_HEIGHT
+    for chart in reversed(list(sheet.charts)):  # from the last: the others keep their index
+        chart.delete()
+    for name in list(book.names):
+        target = _target(name)
+        if name.name.startswith(layout.OUT_PREFIX) and target and target[0] == item.sheet:
+            name.delete()
+    if _windows(book):
+        sheet.api.AutoFilterMode = False
+        sheet.api.ResetAllPageBreaks()
+
+
+def _target(name: Any) -> tuple[str, str] | None:
+    try:
+        refers_to = name.refers_to or ""
+    except Exception:
+        return None
+    return a1.split_sheet_ref(refers_to.lstrip("=")) if "!" in refers_to else None
+
+
+def _name(book: Any, item: Name) -> None:
+    refers_to = "=" + a1.sheet_ref(item.sheet, item.ref)
+    if item.name in book.names:
+        book.names[item.name].refers_to = refers_to
+    else:
+        book.names.add(item.name, refers_to)
+
+
+def _heat_map(book: Any, item: HeatMap) -> None:
+    low, high = (RED, GREEN) if item.higher_is_better else (GREEN, RED)
+    book.sheets[item.sheet].range(item.ref).conditional_formats.add_color_scale(
+        [low, WHITE, high], thresholds=[item.low, item.mid, item.high], threshold_type="number"
+    )
+
+
+def _category_colours(book: Any, item: CategoryColours) -> None:
+    rules = book.sheets[item.sheet].range(item.ref).conditional_formats
+    for text, colour in item.colours:
+        quoted = '="' + text.replace('"', '""') + '"'
+        rules.add_cell_value("equal_to", quoted, fill_color=f"#{colour}")
+
+
+def points(cm: float) -> float:
+    return round(cm / 2.54 * 72, 1)
+
+
+def chart_source(item: Chart) -> tuple[str, str]:
+    """The chart's source range and orientation: the series and the line holding their names.
+
+    The series (columns or rows of values) must sit side by side, the line above them (or
+    the column left of them) holding their names, which is how the result sheets lay out
+    chart data. The x values are given separately (``set_x_axis_values``), so Excel never
+    mistakes a column of x values for a series. A chart whose series are apart is refused.
+    """
+    parts = [a1.parse_area(s.ref) for s in item.series]
+    by_columns = all(columns == 1 for _, _, _, columns in parts)
+    by_rows = all(rows == 1 for _, _, rows, _ in parts)
+    top = min(p[0] for p in parts)
+    left = min(p[1] for p in parts)
+    bottom = max(p[0] + p[2] - 1 for p in parts)
+    right = max(p[1] + p[3] - 1 for p in parts)
+    whole = sum(p[2] * p[3] for p in parts) == (bottom - top + 1) * (right - left + 1)
+    if not whole or not (by_columns or by_rows):
+        raise ValueError(f"the series of the chart '{item.title}' on {item.sheet} are not side by side")
+    if by_columns:
+        return a1.area(top - 1, left, bottom - top + 2, right - left + 1), "columns"
+    return a1.area(top, left - 1, bottom - top + 1, right - left + 2), "rows"
+
+
+def series_colour(index: int, count: int, colour: str | None) -> str:
+    if colour:
+        return f"#{colour}"
+    if count == 1:
+        return "#C00000"
+    return LINE_COLOURS[round(index * (len(LINE_COLOURS) - 1) / (count - 1))]
+
+
+def _chart(book: Any, item: Chart) -> None:
+    """The chart from its series block, x values set apart, then its final type, titles and axes.
+
+    Created as a line (or bar) chart so that every column of the block is a series, its x
+    values assigned to every series, and only then turned into a scatter chart: created
+    as a scatter chart directly, Excel would take the block's first column as x values.
+    """
+    sheet = book.sheets[item.sheet]
+    kind = getattr(item, "kind", "scatter")
+    source, plot_by = chart_source(item)
+    chart = sheet.charts.add(
+        chart_type=FIRST_TYPES.get(kind, "line"),
+        source=sheet.range(source),
+        plot_by=plot_by,
+        anchor=sheet.range(item.anchor),
+        width=points(item.width_cm),
+        height=points(item.height_cm),
+    )
+    chart.set_x_axis_values(sheet.range(item.categories))
+    if kind == "scatter":
+        chart.chart_type = CHART_TYPE
+    chart.title = item.title
+    chart.legend.position = "bottom"
+    if kind == "scatter":
+        chart.category_axis.set(
+            title=item.x_title,
+            minimum_scale=item.x_min,
+            maximum_scale=item.x_max,
+            major_unit=item.x_step,
+            number_format=item.x_format,
+        )
+    else:
+        chart.category_axis.set(title=item.x_title, reverse_order=kind == "bar")
+    value_axis = {"title": item.y_title, "number_format": item.y_format}
+    if item.y_min is not None:
+        value_axis["minimum_scale"] = item.y_min
+    if item.y_max is not None:
+        value_axis["maximum_scale"] = item.y_max
+    chart.value_axis.set(**value_axis)
+    try:  # series can be addressed synchronously on the desktop only; Lite keeps Excel's colours
+        lines = list(chart.series)
+    except NotImplementedError:
+        return
+    for index, (line, series) in enumerate(zip(lines, item.series, strict=False)):
+        colour = series_colour(index, len(item.series), series.colour)
+        if kind == "scatter":
+            line.set(name=series.title, line_color=colour)
+        else:
+            line.set(name=series.title, fill_color=colour)
+
+
+def frozen_range(freeze: str) -> str:
+    """openpyxl's freeze cell ("B4": rows 1–3 and column A stay) as xlwings' frozen range."""
+    row, column = a1.parse_cell(freeze)
+    if row > 1 and column > 1:
+        return a1.area(1, 1, row - 1, column - 1)
+    if row > 1:
+        return f"1:{row - 1}"
+    return f"A:{a1.column_letter(column - 1)}"
+
+
+def _setup(book: Any, item: SheetSetup) -> None:
+    sheet = book.sheets[item.sheet]
+    desktop = _desktop(book)
+    for letter, width in item.column_widths:
+        # desktop Excel counts characters; Lite and the remote interpreter count points
+        sheet.range(f"{letter}:{letter}").column_width = (
+            width if desktop else round((width * 7 + 5) * 0.75, 2)
+        )
+    for row, height in item.row_heights:
+        sheet.range(f"{row}:{row}").row_height = height
+    if item.print_area:
+        sheet.page_setup.print_area = item.print_area
+    if item.freeze:
+        # desktop xlwings has no freeze panes: there the template's or the last run's stay
+        with contextlib.suppress(AttributeError, NotImplementedError):
+            sheet.freeze_panes.freeze_at(frozen_range(item.freeze))
+    if _windows(book):
+        _windows_page_setup(sheet, item)
+
+
+def _windows_page_setup(sheet: Any, item: SheetSetup) -> None:
+    """Orientation, fit to width and page breaks through COM (Windows only)."""
+    page = sheet.api.PageSetup
+    page.Orientation = 2 if item.landscape else 1  # xlLandscape, xlPortrait
+    page.Zoom = False
+    page.FitToPagesWide = item.fit_width
+    page.FitToPagesTall = False
+    sheet.api.ResetAllPageBreaks()
+    for row in item.row_breaks:
+        sheet.api.HPageBreaks.Add(sheet.api.Range(f"A{row + 1}"))
+
+
+def _filter(book: Any, item: Filter) -> None:
+    if _windows(book):
+        sheet = book.sheets[item.sheet]
+        sheet.api.AutoFilterMode = False
+        sheet.range(item.ref).api.AutoFilter(1)
+    # elsewhere xlwings cannot switch on a filter without criteria: Data › Filter does it
+
+
+APPLY: dict[type, Callable[[Any, Any], None]] = {
+    Block: _block,
+    Clear: _clear,
+    Name: _name,
+    HeatMap: _heat_map,
+    Chart: _chart,
+    SheetSetup: _setup,
+    Filter: _filter,
+    CategoryColours: _category_colours,
+}
+
+
+@contextmanager
+def unprotected(book: Any, sheets: Iterable[str]) -> Iterator[None]:
+    """Desktop Excel: lift the password-less protection of ``sheets`` while writing, then restore it."""
+    lifted = []
+    if _desktop(book):
+        for name in sheets:
+            sheet = book.sheets[name]
+            if _protected(sheet):
+                _unprotect(sheet)
+                lifted.append(sheet)
+    try:
+        yield
+    finally:
+        for sheet in lifted:
+            _protect(sheet)
+
+
+def _protected(sheet: Any) -> bool:
+    if sys.platform.startswith("win"):
+        return bool(sheet.api.ProtectContents)
+    return bool(sheet.api.protect_contents.get())
+
+
+def _unprotect(sheet: Any) -> None:
+    try:
+        if sys.platform.startswith("win"):
+            sheet.api.Unprotect()
+        else:
+            sheet.api.unprotect()
+    except Exception as error:
+        raise PermissionError(
+            f"The sheet {sheet.name} is protected and could not be unprotected ({error}). "
+            "Unprotect it (Review › Unprotect Sheet) and run again."
+        ) from None
+
+
+def _protect(sheet: Any) -> None:
+    """The template's protection: no password; filtering, sorting and resizing allowed."""
+    if sys.platform.startswith("win"):
+        sheet.api.Protect(
+            DrawingObjects=True,
+            Contents=True,
+            Scenarios=True,
+            AllowFormattingColumns=True,
+            AllowFormattingRows=True,
+            AllowSorting=True,
+            AllowFiltering=True,
+        )
+    else:
+        sheet.api.protect_worksheet(
+            drawing_objects=True,
+            contents=True,
+            scenarios=True,
+            allow_formatting_columns=True,
+            allow_formatting_rows=True,
+            allow_sorting=True,
+            allow_filtering=True,
+        )
+
+
+def apply_plan(book: Any, items: Iterable[Item], check: bool = True) -> None:
+    """Write every item, in order, after checking that none touches an input cell.
+
+    ``check=False`` is for the one writer allowed to touch inputs: loading a scenario.
+    """
+    items = list(items)
+    if check:
+        check_plan(items)
+    unknown = {type(item).__name__ for item in items if type(item) not in APPLY}
+    if unknown:
+        raise TypeError(f"no xlwings writer for plan items of type {', '.join(sorted(unknown))}")
+    with unprotected(book, dict.fromkeys(item.sheet for item in items)):
+        for item in items:
+            APPLY[type(item)](book, item)

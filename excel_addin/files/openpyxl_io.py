@@ -1,0 +1,364 @@
+"""Workbook files on disk through openpyxl: open, read by defined name, save atomically.
+
+Reading: the file is read into memory once and checked (``file_safety``: what it is, how
+big it would become, no DTD) before openpyxl parses those bytes, always through
+defusedxml. Input cells are read as values; a formula is never evaluated: its result as
+Excel saved it is read instead. Writing: under the workbook's lock (``file_lock``), to a
+temporary file beside it that is moved over it in one step, and only while the file on
+disk is still the one that was read. Every failure is a ``WorkbookError`` a finance
+officer can act on, and leaves the file as it was.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import tempfile
+import zipfile
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+from weakref import WeakKeyDictionary
+from xml.sax.saxutils import escape
+
+import openpyxl
+from openpyxl.utils.datetime import to_excel
+from openpyxl.workbook.workbook import Workbook
+from openpyxl.xml import DEFUSEDXML
+
+from excel_addin.files.lock import workbook_lock
+from excel_addin.files.safety import CheckedFile, Limits, check_safe_parser, read_checked, signature_of
+from excel_addin.workbook import a1, layout
+from excel_addin.workbook.errors import WorkbookError
+from excel_addin.workbook.reader import AddressOf, Unreadable, ValueOf
+
+SUFFIXES = (".xlsx", ".xlsm")
+SAFE_XML = DEFUSEDXML  # True when openpyxl parses through defusedxml
+SAVING = ".partnership-save-"  # temporary files: ".NAME.partnership-save-XXXX.tmp"
+_sources: WeakKeyDictionary[Workbook, CheckedFile] = WeakKeyDictionary()  # what each workbook was read from
+# input formulas read with their saved results: (sheet, row, column) -> (formula, result)
+_results: WeakKeyDictionary[Workbook, dict[tuple[str, int, int], tuple[str, Any]]] = WeakKeyDictionary()
+
+
+def lock_files(path: Path) -> list[Path]:
+    """Lock files Excel (``~$name``) or LibreOffice (``.~lock.name#``) keep beside an open workbook."""
+    names = [f"~${path.name}", f"~${path.name[2:]}", f".~lock.{path.name}#"]
+    return [path.with_name(name) for name in dict.fromkeys(names) if path.with_name(name).exists()]
+
+
+def check_not_open(path: Path) -> None:
+    """Refuse to write a workbook that Excel or LibreOffice has open: it would lose our changes."""
+    locks = lock_files(path)
+    if locks:
+        raise WorkbookError(
+            f"{path.name} is open in Excel or LibreOffice (lock file {locks[0].name} is present). "
+            f"Close it there and run again; if no program has it open, delete {locks[0].name}."
+        )
+
+
+def open_workbook(path: Path, limits: Limits | None = None) -> Workbook:
+    """Load a workbook for reading and writing, or say in plain words why it cannot be."""
+    path = Path(path)
+    if not path.exists():
+        raise WorkbookError(f"{path} does not exist. Create one with `partnership new {path}`.")
+    if path.is_dir():
+        raise WorkbookError(f"{path} is a folder, not an Excel workbook.")
+    suffix = path.suffix.lower()
+    if suffix == ".xls":
+        raise WorkbookError(
+            f"{path.name} is in the old Excel 97–2003 format; save it as .xlsx in Excel first."
+        )
+    if suffix not in SUFFIXES:
+        raise WorkbookError(
+            f"{path.name} is not an Excel workbook (.xlsx); the model reads .xlsx or .xlsm files."
+        )
+    check_safe_parser()
+    checked = read_checked(path, limits)
+    wb = _load(checked.data, path.name, keep_vba=suffix == ".xlsm")
+    _sources[wb] = checked
+    return wb
+
+
+def _load(data: bytes, name: str, keep_vba: bool = False, data_only: bool = False) -> Workbook:
+    """openpyxl on bytes that passed ``file_safety``; its own errors become a plain message."""
+    try:
+        return openpyxl.load_workbook(
+            io.BytesIO(data), keep_vba=keep_vba, keep_links=False, data_only=data_only
+        )
+    except (
+        zipfile.BadZipFile,
+        KeyError,
+        ValueError,
+        TypeError,
+        OSError,
+        IndexError,
+        AttributeError,
+    ) as error:
+        raise WorkbookError(
+            f"{name} could not be read as an Excel workbook: it is damaged, or not really an .xlsx "
+            f"file ({type(error).__name__}: {error}). Open it in Excel and save it again, or start from "
+            f"`partnership new`."
+        ) from None
+    except Exception as error:  # openpyxl raises its own types for malformed parts
+        raise WorkbookError(f"{name} could not be read as an Excel workbook ({error}).") from None
+
+
+class _Cells:
+    """Cell values by defined name; a formula's saved result is fetched only when one is met.
+
+    openpyxl marks each cell with its type as the file stored it: "f" a formula (whose
+    saved result is read from a second, values-only load of the same bytes), "e" an
+    error such as #N/A, "s" text (even text that starts with "="), "n", "b", "d".
+    """
+
+    def __init__(self, wb: Workbook, saved: Callable[[], Workbook | None]):
+        self.wb, self._load_saved = wb, saved
+        self._values: Workbook | None = None
+
+    def address_of(self, name: str) -> str | None:
+        defined = self.wb.defined_names.get(name)
+        if defined is None:
+            return None
+        try:
+            destinations = list(defined.destinations)
+        except Exception:
+            return defined.attr_text
+        if len(destinations) != 1:
+            return defined.attr_text
+        sheet, ref = destinations[0]
+        return a1.sheet_ref(sheet, ref.replace("$", ""))
+
+    def value_of(self, name: str) -> Any:
+        sheet, ref = a1.split_sheet_ref(self.address_of(name) or "")
+        if sheet not in self.wb.sheetnames:
+            return Unreadable(f"{name}: the name does not point to a cell of this workbook")
+        row, column, rows, columns = a1.parse_area(ref)
+        cell = layout.input_cell(name)
+        table = cell is not None and cell.is_table
+        values = [
+            [self._value(name, sheet, row + i, column + j) for j in range(columns)] for i in range(rows)
+        ]
+        unreadable = [v.reason for line in values for v in line if isinstance(v, Unreadable)]
+        if unreadable:
+            return Unreadable("; ".join(dict.fromkeys(unreadable)))
+        return values if table else values[0][0]
+
+    def _value(self, name: str, sheet: str, row: int, column: int) -> Any:
+        cell = self.wb[sheet].cell(row, column)
+        where = f"{sheet}!{a1.cell(row, column)}"
+        if cell.data_type == "e":
+            return Unreadable(f"{name} shows the error {cell.value} in {where}; type a value there instead")
+        if cell.data_type != "f":
+            return cell.value
+        saved = self._saved(sheet, row, column)
+        if saved is None or saved.value is None:
+            return Unreadable(
+                f"{name} holds a formula in {where} whose result is not saved in the file; type the value, "
+                "or open and save the workbook in Excel first"
+            )
+        if saved.data_type == "e":
+            return Unreadable(
+                f"{name} holds a formula in {where} whose result is the error {saved.value}; "
+                "correct the formula or type the value"
+            )
+        if isinstance(cell.value, str):
+            _results.setdefault(self.wb, {})[(sheet, row, column)] = (cell.value, saved.value)
+        return saved.value
+
+    def _saved(self, sheet: str, row: int, column: int) -> Any:
+        if self._values is None:
+            self._values = self._load_saved()
+        if self._values is None or sheet not in self._values.sheetnames:
+            return None
+        return self._values[sheet].cell(row, column)
+
+
+def callbacks(
+    wb: Workbook, path: Path | None = None, saved: Workbook | None = None
+) -> tuple[ValueOf, AddressOf]:
+    """The reader callbacks for an openpyxl workbook.
+
+    Formulas' saved results come from ``saved`` (a ``data_only`` load) when given, else
+    from the bytes ``wb`` was opened from, else from ``path`` (checked like any file).
+    """
+
+    def load_saved() -> Workbook | None:
+        if saved is not None:
+            return saved
+        source = _sources.get(wb)
+        if source is None and path is not None:
+            source = read_checked(Path(path))
+        if source is None:
+            return None
+        return _load(source.data, source.path.name, data_only=True)
+
+    cells = _Cells(wb, load_saved)
+    return cells.value_of, cells.address_of
+
+
+def read_area(wb: Workbook, sheet: str, ref: str) -> list[list[Any]]:
+    """The values of a rectangle, as rows."""
+    row, column, rows, columns = a1.parse_area(ref)
+    ws = wb[sheet]
+    return [[ws.cell(row + i, column + j).value for j in range(columns)] for i in range(rows)]
+
+
+def read_snapshot(wb: Workbook) -> dict[str, Any] | None:
+    """The inputs as they were at the last successful run, or None when there has been none."""
+    if layout.SNAPSHOT not in wb.sheetnames:
+        return None
+    ws = wb[layout.SNAPSHOT]
+    if not ws[layout.SNAPSHOT_FINGERPRINT.ref].value:
+        return None
+    kept = {}
+    for slot in layout.snapshot_slots():
+        values = read_area(wb, layout.SNAPSHOT, slot.ref)
+        kept[slot.cell.name] = values if slot.cell.is_table else values[0][0]
+    return kept
+
+
+def _default_mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def save_atomic(wb: Workbook, path: Path, before_replace: Callable[[Path], None] | None = None) -> None:
+    """Write to a temporary file beside ``path`` and move it over ``path`` in one step.
+
+    Under the workbook's lock, and only if ``path`` is still the file ``wb`` was read from
+    (when it was read from there): a crash, a full disk, an open file or another program's
+    save in the meantime leaves the workbook on disk exactly as it was. Temporary files
+    left by a process killed mid-save are removed. ``before_replace`` is a test hook
+    called with the finished temporary file.
+    """
+    path = Path(path)
+    check_not_open(path)
+    with workbook_lock(path):
+        _check_unchanged(wb, path)
+        _remove_leftovers(path)
+        try:
+            descriptor, temporary = tempfile.mkstemp(
+                prefix=f".{path.name}{SAVING}", suffix=".tmp", dir=path.parent
+            )
+        except OSError as error:
+            raise WorkbookError(
+                f"cannot write in the folder {path.parent} ({error.strerror or error})."
+            ) from None
+        os.close(descriptor)
+        temp = Path(temporary)
+        try:
+            wb.save(temp)
+            _keep_results(wb, temp)
+            with open(temp, "rb") as handle:
+                os.fsync(handle.fileno())
+            os.chmod(temp, (path.stat().st_mode & 0o777) if path.exists() else _default_mode())
+            if before_replace:
+                before_replace(temp)
+            os.replace(temp, path)
+            _sync_folder(path.parent)
+        except OSError as error:
+            raise WorkbookError(
+                f"{path.name} could not be saved ({error.strerror or error}); it is unchanged."
+            ) from None
+        finally:
+            temp.unlink(missing_ok=True)
+        _moved_on(wb, path)
+
+
+def _keep_results(wb: Workbook, file: Path) -> None:
+    """Put back the saved results of the input formulas this run read, which openpyxl does not write.
+
+    Without them the next run could not read those inputs until someone opened and saved
+    the file in Excel. Only a formula still as it was read gets its result back (Excel
+    recalculates every formula when it opens the file anyway).
+    """
+    by_part: dict[str, dict[str, Any]] = {}
+    for (sheet, row, column), (formula, result) in _results.get(wb, {}).items():
+        if sheet not in wb.sheetnames:
+            continue
+        ws = wb[sheet]
+        cell = ws.cell(row, column)
+        if cell.data_type == "f" and cell.value == formula:
+            by_part.setdefault(ws.path.lstrip("/"), {})[cell.coordinate] = result
+    if not by_part:
+        return
+    with zipfile.ZipFile(file) as archive:
+        entries = [(info, archive.read(info)) for info in archive.infolist()]
+    with zipfile.ZipFile(file, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info, data in entries:
+            if info.filename in by_part:
+                data = _with_results(data.decode("utf-8"), by_part[info.filename]).encode("utf-8")
+            archive.writestr(info, data)
+
+
+def _with_results(xml: str, results: dict[str, Any]) -> str:
+    """A worksheet's XML with each formula cell's empty ``<v/>`` holding its result."""
+    for coordinate, result in results.items():
+        if isinstance(result, bool):
+            kind, shown = ' t="b"', "1" if result else "0"
+        elif isinstance(result, int | float):
+            kind, shown = "", repr(float(result))
+        elif isinstance(result, datetime | date | time | timedelta):
+            kind, shown = "", repr(float(to_excel(result)))
+        else:
+            kind, shown = ' t="str"', escape(str(result))
+        pattern = re.compile(rf'<c r="{coordinate}"([^>]*)>(<f[^>]*/>|<f[^>]*>[^<]*</f>)(?:<v\s*/>|<v></v>)')
+        xml = pattern.sub(
+            lambda m, k=kind, v=shown, c=coordinate: f'<c r="{c}"{m.group(1)}{k}>{m.group(2)}<v>{v}</v>',
+            xml,
+            count=1,
+        )
+    return xml
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    return os.path.abspath(a) == os.path.abspath(b)
+
+
+def _check_unchanged(wb: Workbook, path: Path) -> None:
+    """Refuse to overwrite a version of the file this run has not read (another program saved it)."""
+    source = _sources.get(wb)
+    if source is None or not _same_file(source.path, path):
+        return
+    try:
+        now = signature_of(os.stat(path))
+    except FileNotFoundError:
+        raise WorkbookError(
+            f"{path.name} was moved or deleted while the model was running; nothing was written."
+        ) from None
+    if now != source.signature:
+        raise WorkbookError(
+            f"{path.name} was changed by another program while the model was running (someone saved it); "
+            "nothing was written, so their changes are kept. Run again."
+        )
+
+
+def _moved_on(wb: Workbook, path: Path) -> None:
+    """After a save over the file ``wb`` came from, later saves compare with the new file."""
+    source = _sources.get(wb)
+    if source is not None and _same_file(source.path, path):
+        _sources[wb] = CheckedFile(source.path, source.data, signature_of(os.stat(path)))
+
+
+def _remove_leftovers(path: Path) -> None:
+    """Temporary files of saves that never finished (the process was killed): safe under the lock."""
+    prefix = f".{path.name}{SAVING}"
+    for entry in path.parent.iterdir():
+        if entry.name.startswith(prefix) and entry.name.endswith(".tmp"):
+            entry.unlink(missing_ok=True)
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the rename itself durable (POSIX); Windows has no directory handles to sync."""
+    if os.name != "posix":
+        return
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass  # some file systems (network shares) cannot sync a folder; the rename still happened
+    finally:
+        os.close(descriptor)

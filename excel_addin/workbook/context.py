@@ -1,0 +1,50 @@
+"""One run's inputs and the engine results every result sheet shares, computed once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cached_property
+
+import numpy as np
+
+from engine import GridResult, break_even_occupancy, evaluate, payoff_grid
+from excel_addin.workbook import layout
+from excel_addin.workbook.reader import ModelInputs
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """What a result sheet builds from: validated inputs, when, by which version.
+
+    Engine results are cached properties, so a sheet that needs the grid does not pay for
+    it twice, and a sheet that does not need it does not pay at all.
+    """
+
+    inputs: ModelInputs
+    computed_at: datetime
+    version: str
+
+    @cached_property
+    def grid(self) -> GridResult:
+        return payoff_grid(self.inputs.params, self.inputs.occupancy, self.inputs.local_use)
+
+    @cached_property
+    def break_even(self) -> np.ndarray:
+        """Break-even occupancy at each local use of the grid."""
+        return break_even_occupancy(self.inputs.params, self.inputs.local_use)
+
+    @cached_property
+    def chart_lines(self) -> dict[str, np.ndarray]:
+        """Every measure along the occupancy axis at the chart's local uses (columns)."""
+        uses = np.asarray(layout.CHART_LOCAL_USES)
+        return evaluate(self.inputs.params, self.inputs.occupancy[:, None], uses[None, :])
+
+    @property
+    def caption(self) -> str:
+        """The line every result sheet shows under its title: which inputs, when, which version."""
+        return (
+            f"Computed {self.computed_at:%d %b %Y %H:%M} by partnership-model {self.version} "
+            f"from inputs {self.inputs.fingerprint}. "
+            f"Money in £ per year of the agreement unless stated."
+        )

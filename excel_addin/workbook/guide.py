@@ -1,0 +1,174 @@
+"""The Guide sheet's words: what the model is, how to use it, what each result means.
+
+Measure descriptions come from ``engine.MEASURES`` and sheet names from ``layout``, so the
+guide cannot drift from what the workbook actually shows.
+"""
+
+from __future__ import annotations
+
+from engine import MEASURES
+from excel_addin.workbook import layout
+from excel_addin.workbook.formats import unit_words
+from excel_addin.workbook.plan import Item, block
+
+ELEMENTS = (
+    (
+        "1. Host contribution",
+        "The host pays the provider a fixed sum each year towards the home's fixed costs.",
+    ),
+    ("2. Preferred access", "Some places are reserved for the host's own (local) placements."),
+    (
+        "3. Release",
+        "When the host does not use a reserved place, the provider may fill it with another authority's "
+        "child; the host is credited a share of that outside fee.",
+    ),
+    (
+        "4. Compensation",
+        "The provider pays the host for every week an outside authority's child occupies a place.",
+    ),
+    (
+        "5. Surplus sharing",
+        "Surplus above an agreed reasonable return is shared with the host, at a share that rises "
+        "with local use.",
+    ),
+)
+
+HOW_TO = (
+    f"1. On the {layout.INPUTS} sheet, type the costs, fees and contract terms in the yellow cells. "
+    "Each shows its allowed range and an explanation.",
+    "   Every other cell is protected (no password) so that results are not overwritten by accident.",
+    "2. Run the model, in one of three ways:",
+    "   • Excel on the desktop with the xlwings add-in: the run_model macro (Alt+F8, or a button you "
+    "assign it to), or Run main in the xlwings tab.",
+    "   • xlwings Lite (Excel on the web or desktop): run the run_model script in the xlwings Lite task pane "
+    "(its code comes from `partnership lite`).",
+    "   • Command line, without Excel: partnership run <this file>.xlsx, then open the file.",
+    "3. The status at the top of the Inputs sheet turns red – 'Results are out of date – run again' – "
+    "as soon as any input differs from the last run.",
+    "4. Invalid inputs: nothing is computed; each problem is shown next to its input (and printed on the "
+    "command line).",
+    f"Proposals: type a name on the {layout.SCENARIOS} sheet and run new_scenario to keep every input "
+    "under it; load_scenario puts a kept one back into the inputs.",
+    'Worksheet functions (add-in or Lite): =PM_GRID("host_saving", Inputs!A1:F80) spills a table; also '
+    "PM_POINT, PM_BREAKEVEN, PM_BREAKDOWN, PM_MEASURES, PM_RISK and PM_AGREEMENT.",
+    "Command line: partnership new FILE (a fresh copy), partnership check FILE (validate only), "
+    "partnership show FILE --measure provider_surplus (a table in the terminal), "
+    "partnership compare FILE (the contracts compared).",
+    "partnership term FILE: the whole multi-year term (each party's NPV against spot, the first year with a "
+    "provider loss under each fee rule, the fee uplift that gives the provider its reasonable return).",
+    "partnership risk FILE: each party's figures over simulated years, partnership against spot; "
+    "partnership negotiate FILE: the terms both accept, today's terms judged, the Nash and equal-gains deal.",
+    "partnership region FILE / partnership portfolio FILE: each council's share, each home, the pooled deal; "
+    "partnership upgrade FILE: carry the inputs of a workbook from an older version into a fresh one.",
+)
+
+SHEETS = (
+    (layout.INPUTS, "Parameters of the partnership, the grid of the result tables, and the run status."),
+    (layout.PROVIDER, "Provider surplus, margin and gain as heat maps; break-even occupancy; charts."),
+    (layout.HOST, "Host net cost, cost per local week and saving against the spot market; charts."),
+    (layout.RESULTS, "Every measure at every occupancy and local use, one row each: filter it or pivot it."),
+    (layout.BREAKDOWN, "Who pays whom, line by line, at one occupancy and local use that you choose."),
+    (
+        layout.RISK,
+        "How uncertain next year is (low / most likely / high, or past years): each party's expected figure, "
+        "spread, P10/P50/P90, chance of a loss or of paying more than spot, and worst 1 year in 10, with the "
+        "partnership and on the spot market side by side; histograms of both.",
+    ),
+    (
+        layout.AGREEMENT,
+        "What each party needs before it signs (rules), a map of which pairs of two terms each party "
+        "accepts, today's terms judged, the Nash and equal-gains deals, a tornado of what moves a result.",
+    ),
+    (
+        layout.COMPARE,
+        "Spot, block, open-book cost-plus and the partnership side by side: the contract terms, one year's "
+        "figures, each contract's risk, and maps of the best contract for each party.",
+    ),
+    (
+        layout.TERM,
+        "The whole agreement year by year: cost inflation, fee uplift rules, each party's NPV against the "
+        "spot market, when the provider's surplus turns negative under each fee rule, and the fee uplift "
+        "that keeps the provider at its reasonable return.",
+    ),
+    (
+        layout.REGION,
+        "Several councils hosting one partnership: the member councils table and sharing rules, each "
+        "council's statement (what it pays and receives, net cost, saving against its own spot price), "
+        "its chart and heat maps. An empty councils table leaves the sheet empty.",
+    ),
+    (
+        layout.PORTFOLIO,
+        "Several homes under one agreement: each home, and the portfolio with the surplus shared per home "
+        "or pooled, with the difference. An empty homes table leaves the sheet empty.",
+    ),
+    (
+        layout.SCENARIOS,
+        "The proposals kept during a negotiation: one row per scenario with every input; the add-in's "
+        "new_scenario and load_scenario macros write and read it.",
+    ),
+)
+
+DEFAULTS = (
+    "The defaults are illustrative, not data about any real home: a four-bed home with £950,000 of fixed "
+    "cost a year, fees of £5,000 (host) and £5,600 (outside) a week,",
+    "and a spot price of £6,500 a week. For scale, sector reports quote the CMA's average provider profit "
+    "of £910 per child per week (2020) and emergency placements",
+    "above £10,000 a week. Replace every value with your own before drawing conclusions.",
+)
+
+
+def _paragraphs(row: int, title: str, lines: tuple[str, ...]) -> tuple[list[Item], int]:
+    items: list[Item] = [block(layout.GUIDE, row, 1, title, style="heading")]
+    for offset, line in enumerate(lines, start=1):
+        items.append(block(layout.GUIDE, row + offset, 1, line))
+    return items, row + len(lines) + 2
+
+
+def _pairs(row: int, title: str, pairs: tuple[tuple[str, str], ...]) -> tuple[list[Item], int]:
+    items: list[Item] = [block(layout.GUIDE, row, 1, title, style="heading")]
+    for offset, (name, text) in enumerate(pairs, start=1):
+        items.append(block(layout.GUIDE, row + offset, 1, name, style="status"))
+        items.append(block(layout.GUIDE, row + offset, 2, text))
+    return items, row + len(pairs) + 2
+
+
+def _measures(row: int) -> tuple[list[Item], int]:
+    """Axes first, then every measure: label, name (as in out_ names and Results), unit, meaning."""
+    items: list[Item] = [
+        block(layout.GUIDE, row, 1, "What the results mean", style="heading"),
+        block(
+            layout.GUIDE,
+            row + 1,
+            1,
+            "Occupancy: average share of the places occupied over the year. Local use: share of the "
+            "occupied places used by the host's own placements.",
+        ),
+        block(layout.GUIDE, row + 2, 1, [["Result", "Name", "Unit", "Meaning"]], style="header"),
+    ]
+    rows = []
+    for m in MEASURES:
+        better = {"higher": " (higher is better)", "lower": " (lower is better)"}.get(m.better, "")
+        rows.append([m.label, m.name, unit_words(m.unit), m.description + better])
+    items.append(block(layout.GUIDE, row + 3, 1, rows))
+    return items, row + 3 + len(rows) + 1
+
+
+def guide_items() -> list[Item]:
+    """Every line of the Guide sheet below its title."""
+    intro = (
+        "A host council (or a region) and the provider of a children's home agree a local partnership "
+        "instead of buying placements one at a time on the spot market.",
+        "For every combination of occupancy and local use the model shows what each party gets: where the "
+        "risks are, where the rewards, and which terms both can accept.",
+    )
+    items, row = _paragraphs(layout.GUIDE_FIRST_ROW, "What the model is", intro)
+    for part in (
+        lambda r: _pairs(r, "The partnership in five elements", ELEMENTS),
+        lambda r: _paragraphs(r, "How to use this workbook", HOW_TO),
+        lambda r: _pairs(r, "The sheets", SHEETS),
+        _measures,
+        lambda r: _paragraphs(r, "Where the default values come from", DEFAULTS),
+    ):
+        more, row = part(row)
+        items += more
+    return items

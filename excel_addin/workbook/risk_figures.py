@@ -1,0 +1,332 @@
+"""The Risk and Agreement figures of one run, and the sentences that say them in plain words.
+
+The Risk and Agreement sheets and the `partnership risk` / `partnership negotiate` commands
+all call these functions, so a figure on the sheet and the same figure in the terminal are
+one computation. Everything here is engine calls on the parsed inputs of a run
+(``ModelInputs.values`` and ``.params``); no spreadsheet library.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from engine import (
+    CATEGORY_LABELS,
+    SPECS,
+    AgreementZone,
+    Outcomes,
+    Parameters,
+    RiskResult,
+    Rule,
+    Uncertainty,
+    agreement_zone,
+    assess_terms,
+    balanced_points,
+    draw_outcomes,
+    measure,
+    monte_carlo,
+    tornado,
+)
+from engine.negotiation.levers import term_label, term_value, tier_index
+from engine.negotiation.rules import statistic_key
+from excel_addin.workbook.risk_inputs import rules_of, tornado_settings, uncertainty_of, zone_settings
+
+POINTS = ("today", "nash", "equal_gains", "equal_gains_free")
+POINT_LABELS = {
+    "today": "Today's terms",
+    "nash": "Nash bargaining",
+    "equal_gains": "Equal gains",
+    "equal_gains_free": "Equal gains, whatever the rules",
+}
+OPERATOR_WORDS = {"<=": "≤", ">=": "≥", "<": "<", ">": ">"}
+
+
+# --- Risk ---------------------------------------------------------------------------------------
+
+
+def risk_of(values: Mapping[str, Any], params: Parameters) -> RiskResult:
+    """Monte Carlo figures, partnership against spot, from the Risk sheet's inputs."""
+    return monte_carlo(params, uncertainty_of(values), draws=int(values["draws"]), seed=int(values["seed"]))
+
+
+def uncertainty_words(u: Uncertainty, draws: int, seed: int) -> str:
+    """Where the simulated years come from, in one line."""
+    if u.source == "history":
+        spread = f"{len(u.history)} past years, drawn at random"
+    else:
+        spread = "occupancy {} / {} / {} and local use {} / {} / {} (low / most likely / high)".format(
+            *(_share(v) for v in (*u.triple("occupancy"), *u.triple("local_use")))
+        ) + (f", rank correlation {u.correlation:g}" if u.correlation else "")
+    growth = u.triple("fixed_cost_growth")
+    if any(growth):
+        spread += ", fixed cost growth {} / {} / {}".format(*(_share(g) for g in growth))
+    return f"{draws:,} simulated years of {spread}; seed {seed}."
+
+
+def risk_sentences(risk: RiskResult) -> dict[str, str]:
+    """One plain-words line per party: what the partnership changes against the spot market."""
+    provider = risk.table("provider").set_index("statistic")
+    host = risk.table("host").set_index("statistic")
+    loss = provider.loc["probability_of_loss"]
+    mean, tail = provider.loc["mean"], provider.loc["expected_shortfall"]
+    provider_line = (
+        f"The partnership {_moves(loss['spot'], loss['partnership'])} the provider's probability of a loss "
+        f"from {_share(loss['spot'])} to {_share(loss['partnership'])} of years, and its expected surplus "
+        f"from {money(mean['spot'])} to {money(mean['partnership'])} a year; in the worst 1 year in 10 the "
+        f"surplus averages {money(tail['partnership'])} instead of {money(tail['spot'])}."
+    )
+    cost, dearer, worst = host.loc["mean"], host.loc["probability_above_spot"], host.loc["expected_shortfall"]
+    saving = cost["spot"] - cost["partnership"]
+    side = "lower" if saving >= 0 else "higher"
+    host_line = (
+        f"The host's expected net cost is {money(cost['partnership'])} a year against {money(cost['spot'])} "
+        f"on the spot market, {money(abs(saving))} {side}; it pays more than spot in "
+        f"{_share(dearer['partnership'])} of years, and in the worst 1 year in 10 its cost averages "
+        f"{money(worst['partnership'])} against {money(worst['spot'])} at spot."
+    )
+    return {"provider": provider_line, "host": host_line}
+
+
+# --- Agreement ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class AgreementResult:
+    """Who accepts at every pair of terms, the balanced deals, today's terms, the tornado.
+
+    ``points`` has one row per entry of ``POINTS`` that exists (``found`` says whether it
+    does), with the zone table's columns: the two terms, the verdict, each party's gain
+    and expected figures, and each rule's figure and verdict (``rule_1``…).
+    """
+
+    params: Parameters
+    rules: tuple[Rule, ...]
+    zone: AgreementZone
+    points: pd.DataFrame
+    tornado: pd.DataFrame
+    tornado_measure: str
+    excluded: tuple[str, ...]
+    uncertainty: Uncertainty
+    draws: int
+    seed: int
+
+    @property
+    def terms(self) -> tuple[str, str]:
+        return self.zone.terms
+
+    def point(self, name: str) -> pd.Series | None:
+        """One balanced point (or today's terms) as a row, None when it was not found."""
+        rows = self.points[(self.points["point"] == name) & self.points["found"]]
+        return None if rows.empty else rows.iloc[0]
+
+    def shares(self) -> dict[str, float]:
+        """The share of the swept pairs in each category."""
+        counts = self.zone.table["category"].value_counts(normalize=True)
+        return {category: float(counts.get(category, 0.0)) for category in CATEGORY_LABELS}
+
+
+def agreement_of(values: Mapping[str, Any], params: Parameters) -> AgreementResult:
+    """Zone, balanced points, today's terms and the tornado from the Agreement sheet's inputs."""
+    uncertainty = uncertainty_of(values)
+    draws, seed = int(values["zone_draws"]), int(values["seed"])
+    outcomes = draw_outcomes(uncertainty, draws, seed)
+    rules = rules_of(values)
+    terms, ranges, steps = zone_settings(values)
+    zone = agreement_zone(params, rules, terms, ranges, steps, outcomes)
+    balanced = balanced_points(zone)
+    today = assess_terms(params, rules, {name: [term_value(params, name)] for name in terms}, outcomes)
+    rows = [_row("today", True, "The terms on the Inputs sheet", today.iloc[0]), *_rows(balanced)]
+    if not bool(balanced.loc[balanced["point"] == "equal_gains", "found"].iloc[0]):
+        rows.append(_free_equal_gains(zone, outcomes))
+    excluded, own_ranges = tornado_settings(values)
+    measure_name = values["tornado_measure"]
+    swing = tornado(
+        params, measure_name, float(values["tornado_change"]), own_ranges, uncertainty=uncertainty
+    )
+    swing = swing[~swing["parameter"].isin(excluded)].reset_index(drop=True)
+    return AgreementResult(
+        params,
+        rules,
+        zone,
+        pd.DataFrame(rows).reset_index(drop=True),
+        swing,
+        measure_name,
+        excluded,
+        uncertainty,
+        draws,
+        seed,
+    )
+
+
+def _row(point: str, found: bool, method: str, figures: pd.Series | None) -> dict[str, Any]:
+    return {
+        "point": point,
+        "found": found,
+        "method": method,
+        **({} if figures is None else figures.to_dict()),
+    }
+
+
+def _rows(balanced: pd.DataFrame) -> list[dict[str, Any]]:
+    columns = [c for c in balanced.columns if c not in ("point", "found", "method")]
+    return [
+        _row(r["point"], bool(r["found"]), r["method"], r[columns] if r["found"] else None)
+        for _, r in balanced.iterrows()
+    ]
+
+
+def _free_equal_gains(zone: AgreementZone, outcomes: Outcomes) -> dict[str, Any]:
+    """Where the gains are equal if nobody's rules counted, judged by the rules after all.
+
+    When no accepted terms give equal gains, the facilitator still wants to know what an
+    even split would take and who would refuse it. The gains at every pair do not depend on
+    the rules, so the zone's own table is read as if everyone accepted (what
+    ``agreement_zone`` returns with no rules) and the crossing is interpolated between the
+    sweep's pairs rather than refined: a second sweep would double the run for a figure
+    that is only pointed at.
+    """
+    everyone = zone.table.assign(category="both", code=3, provider_accepts=True, host_accepts=True)
+    free = balanced_points(dataclasses.replace(zone, rules=(), table=everyone), refine=False)
+    row = free[free["point"] == "equal_gains"].iloc[0]
+    if not bool(row["found"]):
+        return _row("equal_gains_free", False, row["method"], None)
+    terms = zone.terms
+    judged = assess_terms(zone.params, zone.rules, {name: [float(row[name])] for name in terms}, outcomes)
+    method = "Equal gains ignoring the rules: the point of the equal-gains line nearest today's terms"
+    return _row("equal_gains_free", True, method, judged.iloc[0])
+
+
+def rule_unit(rule: Rule) -> str:
+    """The unit of a rule's figure: a share for a probability, else the measure's unit."""
+    return "share" if rule.statistic == "probability_of_loss" else measure(rule.measure).unit
+
+
+STATISTIC_WORDS = {
+    "mean": "expected",
+    "std": "standard deviation of",
+    "probability_of_loss": "probability below zero of",
+    "expected_shortfall": "worst-10 % average of",
+    "min": "lowest",
+    "max": "highest",
+}
+
+
+def rule_words(rule: Rule) -> str:
+    """ "Provider: probability below zero of provider surplus ≤ 30 %", "Host: P90 of host cost…"."""
+    statistic = STATISTIC_WORDS.get(rule.statistic) or f"{rule.statistic.upper()} of"
+    what = f"{statistic} {_lower(measure(rule.measure).label)}"
+    threshold = value_text(rule.threshold, rule_unit(rule))
+    return f"{rule.party.capitalize()}: {what} {OPERATOR_WORDS[rule.operator]} {threshold}"
+
+
+def rule_figure(rule: Rule, row: Mapping[str, Any]) -> float:
+    return float(row[statistic_key(rule.statistic, rule.measure)])
+
+
+def term_unit(params: Parameters, name: str) -> str:
+    """A swept term's unit: a tier's share is a share, any other term has its parameter's unit."""
+    return "share" if tier_index(params, name) is not None else SPECS[name].unit
+
+
+def terms_text(params: Parameters, terms: tuple[str, str], row: Mapping[str, Any]) -> str:
+    """ "host contribution £175,230 and deficit support 0 %"."""
+    return " and ".join(
+        f"{_lower(term_label(params, name))} {value_text(float(row[name]), term_unit(params, name))}"
+        for name in terms
+    )
+
+
+def agreement_sentences(result: AgreementResult) -> list[str]:
+    """The zone, today's terms and the balanced deals, each in one line."""
+    params, terms = result.params, result.terms
+    shares = result.shares()
+    zone = result.zone.accepted()
+    lines = []
+    if zone.empty:
+        lines.append(
+            f"No terms in the sweep are accepted by both parties: only the provider accepts "
+            f"{_share(shares['provider_only'])} of them, only the host {_share(shares['host_only'])}, "
+            f"neither {_share(shares['neither'])}. Loosen a rule or widen the sweep."
+        )
+    else:
+        spans = [
+            f"{_lower(term_label(params, name))} from {value_text(zone[name].min(), term_unit(params, name))}"
+            f" to {value_text(zone[name].max(), term_unit(params, name))}"
+            for name in terms
+        ]
+        lines.append(
+            f"Both parties accept {_share(shares['both'])} of the terms swept ({len(zone):,} of "
+            f"{len(result.zone.table):,} pairs), within {' and '.join(spans)}."
+        )
+    today = result.point("today")
+    verdict = CATEGORY_LABELS[today["category"]].lower()
+    failed = [
+        f"{rule_words(rule).split(': ', 1)[1]} fails: {value_text(rule_figure(rule, today), rule_unit(rule))}"
+        for index, rule in enumerate(result.rules, start=1)
+        if not bool(today[f"rule_{index}"])
+    ]
+    lines.append(
+        f"Today's terms ({terms_text(params, terms, today)}): {verdict}"
+        + (f" ({'; '.join(failed)})." if failed else ".")
+    )
+    for name in ("nash", "equal_gains"):
+        row = result.point(name)
+        if row is not None:
+            lines.append(
+                f"{POINT_LABELS[name]}: {terms_text(params, terms, row)}; the provider gains "
+                f"{money(row['provider_gain'])} a year over the spot market, "
+                f"the host {money(row['host_gain'])}."
+            )
+    free = result.point("equal_gains_free")
+    if free is not None:
+        who = CATEGORY_LABELS[free["category"]].lower()
+        lines.append(
+            f"No accepted terms give equal gains. An even split (about {money(free['provider_gain'])} each) "
+            f"would need {terms_text(params, terms, free)}: {who}."
+        )
+    elif result.point("nash") is None:
+        lines.append("No balanced deal: there are no terms both parties accept with a gain for each.")
+    return lines
+
+
+# --- words and numbers ------------------------------------------------------------------------
+
+
+def money(value: float) -> str:
+    """£ with thousands separators, a minus sign before the £."""
+    if value is None or not math.isfinite(value):
+        return "–"
+    return f"{'-' if value < 0 else ''}£{abs(value):,.0f}"
+
+
+def _share(value: float) -> str:
+    if value is None or not math.isfinite(value):
+        return "–"
+    percent = value * 100
+    return f"{percent:.0f} %" if abs(percent - round(percent)) < 0.05 else f"{percent:.1f} %"
+
+
+def value_text(value: float, unit: str) -> str:
+    """A figure as a sentence shows it: £ for money, % for shares, plain otherwise."""
+    if unit.startswith("£"):
+        return money(value)
+    if unit == "share":
+        return _share(value)
+    if value is None or not math.isfinite(value):
+        return "–"
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def _lower(label: str) -> str:
+    """A label inside a sentence: "Host contribution" → "host contribution" (acronyms kept)."""
+    return label[:1].lower() + label[1:] if label[1:2].islower() else label
+
+
+def _moves(before: float, after: float) -> str:
+    return "lowers" if after < before else "raises" if after > before else "leaves"

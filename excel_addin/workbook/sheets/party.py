@@ -1,0 +1,67 @@
+"""The Provider and Host sheets: charts, break-even, and a heat map per key measure.
+
+Both parties' sheets have the same shape, so one builder serves them; what differs is
+the measures (``engine.KEY_MEASURES``) and which measure the 'by occupancy' chart draws.
+Printed, page 1 holds the charts and the break-even table, then two heat maps a page.
+"""
+
+from __future__ import annotations
+
+from engine import KEY_MEASURES
+from excel_addin.workbook import a1, layout
+from excel_addin.workbook.context import RunContext
+from excel_addin.workbook.plan import Item, SheetSetup
+from excel_addin.workbook.sheets.common import (
+    Table,
+    break_even_chart,
+    break_even_table,
+    caption,
+    chart_box,
+    chart_data_table,
+    column_after,
+    grid_table,
+    line_chart,
+)
+
+CHARTED = {"provider": "provider_surplus", "host": "host_net_cost"}
+TABLES_PER_PAGE = 2
+
+
+def party_items(ctx: RunContext, party: str, sheet: layout.SheetLayout, owns_names: bool) -> list[Item]:
+    """Every item of a party's sheet; ``owns_names`` gives its tables their out_ names.
+
+    The Provider sheet owns the break-even and axis names; the Host sheet's copy of the
+    break-even table is for reading and printing alongside the host's own measures.
+    """
+    name, top = sheet.name, sheet.output_row
+    widths = [layout.LABEL_WIDTH] + [layout.VALUE_WIDTH] * max(len(ctx.inputs.local_use), 6)
+    box = chart_box(widths)
+    chart_row = top + layout.CHARTS_OFFSET
+    items: list[Item] = [caption(ctx, sheet)]
+    breakeven = break_even_table(ctx, name, chart_row + box.rows, named=owns_names)
+    items += breakeven.items
+    breaks, row = [breakeven.next_row - 1], breakeven.next_row
+    for index, measure_name in enumerate(KEY_MEASURES[party]):
+        table = grid_table(ctx, name, row, measure_name, named=True, axis_names=owns_names and index == 0)
+        items += table.items
+        if index % TABLES_PER_PAGE == TABLES_PER_PAGE - 1:
+            breaks.append(table.next_row - 1)
+        row = table.next_row
+    data = chart_data_table(ctx, name, row, CHARTED[party])
+    items += data.items
+    second = column_after(box.width_cm + 0.8, widths)
+    items.append(line_chart(name, a1.cell(chart_row, 1), CHARTED[party], data, ctx.inputs.occupancy, box))
+    items.append(break_even_chart(name, a1.cell(chart_row, second), breakeven, ctx.inputs.local_use, box))
+    items.append(_setup(name, top, widths, data, breaks))
+    return items
+
+
+def _setup(sheet: str, top: int, widths: list[float], data: Table, breaks: list[int]) -> SheetSetup:
+    return SheetSetup(
+        sheet,
+        column_widths=tuple((a1.column_letter(i), w) for i, w in enumerate(widths, start=1)),
+        freeze=a1.cell(top + 1, 2),  # titles, caption and the occupancy column stay in view
+        print_area=a1.area(1, 1, data.next_row, len(widths)),
+        row_breaks=tuple(breaks),
+        row_heights=tuple((row, 30.0) for row in data.tall_rows),
+    )
