@@ -130,3 +130,15 @@ def test_subcommands_are_found():
     parser = argparse.ArgumentParser(prog="p")
     parser.add_subparsers().add_parser("one", description="first")
     assert list(generate._subcommands(parser)) == ["one"]
+
+
+def test_readme_is_a_short_front_door():
+    assert len((ROOT / "README.md").read_text(encoding="utf-8").splitlines()) <= 250
+
+
+@pytest.mark.parametrize("page", _pages(), ids=lambda p: p.name)
+def test_no_suite_sizes_or_timings(page):
+    """Counts of tests and measured times go stale; benchmarks/results.md holds the measurements."""
+    text = page.read_text(encoding="utf-8")
+    assert re.findall(r"\b\d[\d,]* tests\b", text) == []
+    assert re.findall(r"\b\d[\d,.]* ?(?:ms|s|seconds?|minutes?)\b(?! ?=)", text) == []
