@@ -15,7 +15,7 @@ gives the same answer in every Excel. Each function:
 - is deterministic and keeps no cache (risk figures use a fixed seed unless given one).
 
 ``FUNCTIONS`` describes every function once (signature, arguments, what it returns): the
-decorators and the README's function reference are generated from it.
+decorators and the function reference in docs/user-guide.md are generated from it.
 """
 
 from __future__ import annotations
@@ -429,7 +429,7 @@ def PM_AGREEMENT(parameters=None, rules=None, terms=None, steps=None, output=Non
     return answer(_agreement, parameters, rules, terms, steps, output, overrides)
 
 
-# --- one description of every function: decorators and README are generated from it ---------------
+# --- one description of every function: decorators and docs/user-guide.md are generated from it ---
 
 
 @dataclass(frozen=True)
@@ -560,7 +560,7 @@ FUNCTIONS: tuple[Function, ...] = (
 
 
 def reference_markdown() -> str:
-    """The function reference of the README, generated from ``FUNCTIONS``."""
+    """The function reference in docs/user-guide.md (written there by docs/generate.py)."""
     lines = ["| function | returns | what it does |", "|---|---|---|"]
     for spec in FUNCTIONS:
         lines.append(f"| `{spec.signature}` | {spec.returns} | {spec.description} |")
