@@ -122,10 +122,8 @@ def cli_reference() -> str:
 
 def function_reference() -> str:
     """The worksheet functions' table, as the add-in's own ``FUNCTIONS`` describes them."""
-    try:
-        from excel_addin.excel.functions import reference_markdown
-    except ImportError:  # the module's place before excel_addin/excel/ held it
-        from excel_addin.functions import reference_markdown
+    from excel_addin.excel.functions import reference_markdown
+
     return reference_markdown()
 
 
