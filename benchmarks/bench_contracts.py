@@ -5,10 +5,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine import Parameters, evaluate
-from engine.contracts.compare import best_for_host, best_for_provider, compare_contracts
-from engine.contracts.inputs import ContractTerms
-from engine.contracts.model import evaluate_contracts
+from engine import (
+    ContractTerms,
+    Parameters,
+    best_for_host,
+    best_for_provider,
+    compare_contracts,
+    evaluate,
+    evaluate_contracts,
+)
 
 from .timing import best_time, fmt_seconds, peak_memory
 

@@ -5,9 +5,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine import Parameters, evaluate
-from engine.members.portfolio import portfolio_evaluate, portfolio_grid, portfolio_point
-from engine.members.region import RegionRules, region_evaluate, region_grid, region_point
+from engine import (
+    Parameters,
+    RegionRules,
+    evaluate,
+    portfolio_evaluate,
+    portfolio_grid,
+    portfolio_point,
+    region_evaluate,
+    region_grid,
+    region_point,
+)
 
 from .timing import best_time, fmt_seconds, peak_memory
 

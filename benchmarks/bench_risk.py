@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from engine import Parameters
-from engine.negotiation.zone import agreement_zone, balanced_points
-from engine.risk.simulation import monte_carlo
-from engine.risk.tornado import tornado
-from engine.risk.uncertainty import Uncertainty, draw_outcomes, grid_outcomes
+from engine import (
+    Parameters,
+    Uncertainty,
+    agreement_zone,
+    balanced_points,
+    draw_outcomes,
+    grid_outcomes,
+    monte_carlo,
+    tornado,
+)
 
 from .timing import best_time, fmt_seconds, peak_memory
 

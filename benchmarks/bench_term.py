@@ -3,15 +3,18 @@ the uplift rules compared, the reasonable-return uplift solved, against a loop o
 
 from __future__ import annotations
 
-from engine import Parameters, payoff_grid
-from engine.multiyear.analysis import (
+from engine import (
+    Parameters,
+    TermInputs,
     first_negative_year,
     first_negative_year_grids,
+    payoff_grid,
     reasonable_return_uplift_grid,
+    term_grid,
     term_summary,
+    term_table,
+    year_parameters,
 )
-from engine.multiyear.inputs import TermInputs
-from engine.multiyear.model import term_grid, term_table, year_parameters
 
 from .timing import best_time, fmt_seconds, peak_memory
 

@@ -14,26 +14,40 @@ from engine.contracts.compare import (
     compare_contracts,
     contract_table,
 )
-from engine.contracts.inputs import CONTRACT_TERMS, ContractTerms
+from engine.contracts.inputs import CONTRACT_TERMS, ContractTerms, fit_problems
 from engine.contracts.model import (
     COMPARISON_MEASURES,
     CONTRACT_NAMES,
     CONTRACTS,
+    block,
     compute_contracts,
     evaluate_contract,
     evaluate_contracts,
+    open_book,
+    partnership,
+    spot,
 )
 from engine.contracts.risk import CONTRACT_RISK_FIGURES, contract_risk, contract_risk_over_outcomes
 from engine.core.breakdown import breakdown
 from engine.core.breakeven import break_even_occupancy
+from engine.core.cells import Coerced, format_value, to_number
 from engine.core.errors import ParameterError
-from engine.core.fields import ParameterSpec, range_problems, read_mapping, table_rows
+from engine.core.fields import (
+    ParameterSpec,
+    coerce_number,
+    range_problem,
+    range_problems,
+    read_mapping,
+    table_rows,
+)
 from engine.core.grid import GridResult, default_axis, make_axis, payoff_grid
 from engine.core.measures import KEY_MEASURES, MEASURE_NAMES, MEASURES, Measure, measure
-from engine.core.model import compute, evaluate
+from engine.core.model import axis_problems, compute, evaluate, share_rate, terms
 from engine.core.outcomes import Outcomes, make_outcomes, point_outcome
-from engine.core.parameters import PARAMETERS, SPECS, Parameters
+from engine.core.parameters import NUMERIC, PARAMETERS, SPECS, Parameters
 from engine.members.portfolio import (
+    ADDITIVE,
+    HOME_COLUMNS,
     HOME_PARAMETERS,
     PortfolioResult,
     home_table,
@@ -42,9 +56,17 @@ from engine.members.portfolio import (
     portfolio_point,
     read_homes,
 )
-from engine.members.portfolio_risk import portfolio_risk
+from engine.members.portfolio_risk import (
+    HOME_CORRELATION,
+    PORTFOLIO_RISK_COLUMNS,
+    draw_home_outcomes,
+    home_rank_correlation,
+    portfolio_risk,
+)
 from engine.members.region import (
+    COUNCIL_COLUMNS,
     COUNCIL_MEASURES,
+    REGION_RULES_BY_NAME,
     RegionResult,
     RegionRules,
     allocate,
@@ -55,53 +77,104 @@ from engine.members.region import (
     region_evaluate,
     region_grid,
     region_point,
+    region_total,
 )
+from engine.members.table import is_empty
 from engine.multiyear.analysis import (
+    fee_rule_variants,
     first_negative_year,
     first_negative_year_grids,
     measure_by_rule,
+    reasonable_return_gap,
     reasonable_return_uplift_grid,
     reasonable_return_uplift_rate,
     rule_comparison,
     term_summary,
 )
-from engine.multiyear.inflation import COST_ASSUMPTIONS, cost_assumptions_table
-from engine.multiyear.inputs import TERM_PARAMETERS, TermInputs
+from engine.multiyear.inflation import (
+    COST_ASSUMPTIONS,
+    CostAssumption,
+    cost_assumption,
+    cost_assumptions_table,
+)
+from engine.multiyear.inputs import MAX_YEARS, RULES, TERM_PARAMETERS, TermInputs
 from engine.multiyear.model import (
+    MONEY_MEASURES,
     TermGridResult,
     cumulative_table,
     discount_factors,
+    npv,
+    price_paths,
     term_grid,
     term_prices,
     term_table,
     term_totals,
     year_parameters,
 )
-from engine.multiyear.uplift import UPLIFT_KINDS, UpliftRule
-from engine.negotiation.levers import term_names
-from engine.negotiation.rules import DEFAULT_RULES, RULE_COLUMNS, Rule, parse_rules, rules_frame
+from engine.multiyear.uplift import (
+    RATE_MAX,
+    RATE_MIN,
+    UPLIFT_KINDS,
+    UpliftRule,
+    cost_index,
+    index_from_rises,
+    rule_index,
+)
+from engine.negotiation.levers import (
+    check_values,
+    evaluate_terms,
+    name_problem,
+    set_terms,
+    term_bounds,
+    term_label,
+    term_names,
+    term_value,
+    tier_index,
+)
+from engine.negotiation.rules import (
+    DEFAULT_RULES,
+    OPERATORS,
+    PARTIES,
+    RULE_COLUMNS,
+    Rule,
+    judge,
+    parse_rules,
+    rules_frame,
+    statistic_key,
+)
 from engine.negotiation.zone import (
     CATEGORIES,
     CATEGORY_LABELS,
+    DEFAULT_STEPS,
+    DEFAULT_TERMS,
+    MAX_STEPS,
     AgreementZone,
     agreement_zone,
     assess_terms,
     balanced_points,
+    default_range,
+    sweep_axis,
 )
-from engine.risk.measure_stats import STATISTICS
-from engine.risk.simulation import RiskResult, monte_carlo, risk_over_outcomes
-from engine.risk.tornado import tornado
+from engine.risk.measure_stats import STATISTICS, describe, summarise
+from engine.risk.simulation import SUMMARY_COLUMNS, RiskResult, histogram, monte_carlo, risk_over_outcomes
+from engine.risk.tornado import TORNADO_COLUMNS, tornado
 from engine.risk.uncertainty import (
+    DEFAULT_DRAWS,
+    DEFAULT_SEED,
+    NUMBER_INPUTS,
     UNCERTAINTY_INPUTS,
     Uncertainty,
     draw_outcomes,
+    draw_pert,
     expected_outcome,
     grid_outcomes,
+    pert_mean,
 )
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "ADDITIVE",
     "CATEGORIES",
     "CATEGORY_LABELS",
     "COMPARE_COLUMNS",
@@ -111,21 +184,44 @@ __all__ = [
     "CONTRACT_RISK_FIGURES",
     "CONTRACT_TERMS",
     "COST_ASSUMPTIONS",
+    "COUNCIL_COLUMNS",
     "COUNCIL_MEASURES",
+    "DEFAULT_DRAWS",
     "DEFAULT_RULES",
+    "DEFAULT_SEED",
+    "DEFAULT_STEPS",
+    "DEFAULT_TERMS",
+    "HOME_COLUMNS",
+    "HOME_CORRELATION",
     "HOME_PARAMETERS",
     "KEY_MEASURES",
+    "MAX_STEPS",
+    "MAX_YEARS",
     "MEASURES",
     "MEASURE_NAMES",
+    "MONEY_MEASURES",
+    "NUMBER_INPUTS",
+    "NUMERIC",
+    "OPERATORS",
     "PARAMETERS",
+    "PARTIES",
+    "PORTFOLIO_RISK_COLUMNS",
+    "RATE_MAX",
+    "RATE_MIN",
+    "REGION_RULES_BY_NAME",
+    "RULES",
     "RULE_COLUMNS",
     "SPECS",
     "STATISTICS",
+    "SUMMARY_COLUMNS",
     "TERM_PARAMETERS",
+    "TORNADO_COLUMNS",
     "UNCERTAINTY_INPUTS",
     "UPLIFT_KINDS",
     "AgreementZone",
+    "Coerced",
     "ContractTerms",
+    "CostAssumption",
     "GridResult",
     "Measure",
     "Outcomes",
@@ -146,65 +242,106 @@ __all__ = [
     "allocate",
     "allocation_keys",
     "assess_terms",
+    "axis_problems",
     "balanced_points",
     "best_contract",
     "best_counts",
     "best_for_host",
     "best_for_provider",
+    "block",
     "break_even_occupancy",
     "breakdown",
+    "check_values",
+    "coerce_number",
     "compare_contracts",
     "compute",
     "compute_contracts",
     "contract_risk",
     "contract_risk_over_outcomes",
     "contract_table",
+    "cost_assumption",
     "cost_assumptions_table",
+    "cost_index",
     "cumulative_table",
     "default_axis",
+    "default_range",
+    "describe",
     "discount_factors",
+    "draw_home_outcomes",
     "draw_outcomes",
+    "draw_pert",
     "evaluate",
     "evaluate_contract",
     "evaluate_contracts",
+    "evaluate_terms",
     "expected_outcome",
     "explain_rules",
+    "fee_rule_variants",
     "first_negative_year",
     "first_negative_year_grids",
+    "fit_problems",
+    "format_value",
     "grid_outcomes",
+    "histogram",
+    "home_rank_correlation",
     "home_table",
+    "index_from_rises",
+    "is_empty",
+    "judge",
     "make_axis",
     "make_outcomes",
     "measure",
     "measure_by_rule",
     "monte_carlo",
+    "name_problem",
+    "npv",
+    "open_book",
     "parse_rules",
+    "partnership",
     "payoff_grid",
+    "pert_mean",
     "point_outcome",
     "portfolio_evaluate",
     "portfolio_grid",
     "portfolio_point",
     "portfolio_risk",
+    "price_paths",
+    "range_problem",
     "range_problems",
     "read_councils",
     "read_homes",
     "read_mapping",
     "read_region",
+    "reasonable_return_gap",
     "reasonable_return_uplift_grid",
     "reasonable_return_uplift_rate",
     "region_evaluate",
     "region_grid",
     "region_point",
+    "region_total",
     "risk_over_outcomes",
     "rule_comparison",
+    "rule_index",
     "rules_frame",
+    "set_terms",
+    "share_rate",
+    "spot",
+    "statistic_key",
+    "summarise",
+    "sweep_axis",
     "table_rows",
+    "term_bounds",
     "term_grid",
+    "term_label",
     "term_names",
     "term_prices",
     "term_summary",
     "term_table",
     "term_totals",
+    "term_value",
+    "terms",
+    "tier_index",
+    "to_number",
     "tornado",
     "year_parameters",
 ]

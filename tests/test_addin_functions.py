@@ -15,6 +15,9 @@ import numpy as np
 import pytest
 
 from engine import (
+    DEFAULT_DRAWS,
+    DEFAULT_RULES,
+    DEFAULT_SEED,
     MEASURES,
     Parameters,
     Uncertainty,
@@ -27,8 +30,6 @@ from engine import (
     make_axis,
     monte_carlo,
 )
-from engine.negotiation.rules import DEFAULT_RULES
-from engine.risk.uncertainty import DEFAULT_DRAWS, DEFAULT_SEED
 from excel_addin.excel import functions
 from excel_addin.excel.functions import (
     PM_AGREEMENT,

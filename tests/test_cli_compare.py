@@ -15,8 +15,8 @@ from engine import (
     best_for_host,
     best_for_provider,
     compare_contracts,
+    contract_risk,
 )
-from engine.contracts.risk import contract_risk
 from excel_addin.cli import main
 from excel_addin.workbook.contract_figures import POINT_MEASURES
 

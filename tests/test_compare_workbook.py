@@ -20,15 +20,15 @@ from engine import (
     CONTRACT_TERMS,
     ContractTerms,
     Parameters,
+    Uncertainty,
     best_counts,
     best_for_host,
     best_for_provider,
     compare_contracts,
+    contract_risk,
     evaluate_contracts,
     make_axis,
 )
-from engine.contracts.risk import contract_risk
-from engine.risk.uncertainty import Uncertainty
 from excel_addin.cli import main
 from excel_addin.files.operations import check_workbook, load_inputs, run_workbook
 from excel_addin.workbook import layout

@@ -10,9 +10,17 @@ from __future__ import annotations
 
 import pytest
 
-from engine import ContractTerms, ParameterError, Parameters, make_outcomes, monte_carlo
-from engine.contracts.risk import CONTRACT_RISK_FIGURES, contract_risk, contract_risk_over_outcomes
-from engine.risk.uncertainty import Uncertainty
+from engine import (
+    CONTRACT_RISK_FIGURES,
+    ContractTerms,
+    ParameterError,
+    Parameters,
+    Uncertainty,
+    contract_risk,
+    contract_risk_over_outcomes,
+    make_outcomes,
+    monte_carlo,
+)
 
 PARAMS = Parameters()
 

@@ -25,29 +25,31 @@ from hypothesis import given
 from hypothesis import strategies as st
 from strategies import axis, money_week, parameters, share
 
-from engine import MEASURE_NAMES, ParameterError, Parameters, evaluate
-from engine.contracts.compare import (
+from engine import (
     COMPARE_COLUMNS,
+    COMPARISON_MEASURES,
+    CONTRACT_NAMES,
+    CONTRACT_TERMS,
+    MEASURE_NAMES,
+    ContractTerms,
+    ParameterError,
+    Parameters,
     best_contract,
     best_counts,
     best_for_host,
     best_for_provider,
-    compare_contracts,
-    contract_table,
-)
-from engine.contracts.inputs import CONTRACT_TERMS, ContractTerms
-from engine.contracts.model import (
-    COMPARISON_MEASURES,
-    CONTRACT_NAMES,
     block,
+    compare_contracts,
     compute_contracts,
+    contract_table,
+    evaluate,
     evaluate_contract,
     evaluate_contracts,
     open_book,
     partnership,
     spot,
 )
-from engine.core.model import terms as parameter_terms
+from engine import terms as parameter_terms
 
 DEFAULT = Parameters()
 TERMS = ContractTerms()

@@ -4,8 +4,7 @@ machine can pass dask arrays through the same functions (ufuncs and np.where onl
 import dask.array as da
 import numpy as np
 
-from engine import Parameters, compute, evaluate
-from engine.core.model import terms
+from engine import Parameters, compute, evaluate, terms
 
 AXIS = np.linspace(0, 1, 41)
 

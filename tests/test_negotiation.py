@@ -6,19 +6,32 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from engine import ParameterError, Parameters, evaluate
-from engine.core.outcomes import point_outcome
-from engine.negotiation.levers import evaluate_terms, set_terms, term_bounds, term_names
-from engine.negotiation.rules import DEFAULT_RULES, RULE_COLUMNS, Rule, judge, parse_rules, rules_frame
-from engine.negotiation.zone import (
+from engine import (
     CATEGORIES,
+    DEFAULT_RULES,
+    RULE_COLUMNS,
+    TORNADO_COLUMNS,
+    ParameterError,
+    Parameters,
+    Rule,
+    Uncertainty,
     agreement_zone,
     assess_terms,
     balanced_points,
     default_range,
+    draw_outcomes,
+    evaluate,
+    evaluate_terms,
+    grid_outcomes,
+    judge,
+    parse_rules,
+    point_outcome,
+    rules_frame,
+    set_terms,
+    term_bounds,
+    term_names,
+    tornado,
 )
-from engine.risk.tornado import TORNADO_COLUMNS, tornado
-from engine.risk.uncertainty import Uncertainty, draw_outcomes, grid_outcomes
 
 RULES = [
     ("provider", "probability_of_loss", "provider_surplus", "<=", 0.3),

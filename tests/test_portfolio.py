@@ -7,10 +7,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 from strategies import axis, money_week, money_year, parameters
 
-from engine import MEASURE_NAMES, ParameterError, Parameters, evaluate
-from engine.members.portfolio import (
+from engine import (
     ADDITIVE,
     HOME_PARAMETERS,
+    MEASURE_NAMES,
+    ParameterError,
+    Parameters,
+    evaluate,
     home_table,
     portfolio_evaluate,
     portfolio_grid,

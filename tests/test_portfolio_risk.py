@@ -6,9 +6,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from engine import ParameterError, Parameters, Uncertainty, monte_carlo, portfolio_point, portfolio_risk
-from engine.members.portfolio_risk import PORTFOLIO_RISK_COLUMNS, draw_home_outcomes, home_rank_correlation
-from engine.risk.simulation import SUMMARY_COLUMNS
+from engine import (
+    PORTFOLIO_RISK_COLUMNS,
+    SUMMARY_COLUMNS,
+    ParameterError,
+    Parameters,
+    Uncertainty,
+    draw_home_outcomes,
+    home_rank_correlation,
+    monte_carlo,
+    portfolio_point,
+    portfolio_risk,
+)
 
 HEADER = ["Home", "Places", "Fixed cost", "Reserved places"]
 TWO = [HEADER, ["Oak", 4, 950_000, 3], ["Elm", 2, 700_000, 1]]

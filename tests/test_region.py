@@ -9,14 +9,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 from strategies import axis, parameters
 
-from engine import ParameterError, Parameters, evaluate
-from engine.members.portfolio import portfolio_evaluate
-from engine.members.region import (
+from engine import (
     COUNCIL_MEASURES,
+    ParameterError,
+    Parameters,
     RegionRules,
     allocate,
     allocation_keys,
+    evaluate,
     explain_rules,
+    portfolio_evaluate,
     read_councils,
     read_region,
     region_evaluate,

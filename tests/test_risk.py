@@ -6,17 +6,24 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from engine import ParameterError, Parameters, evaluate
-from engine.core.outcomes import make_outcomes, point_outcome
-from engine.risk.measure_stats import describe, summarise
-from engine.risk.simulation import SUMMARY_COLUMNS, histogram, monte_carlo, risk_over_outcomes
-from engine.risk.uncertainty import (
+from engine import (
+    SUMMARY_COLUMNS,
+    ParameterError,
+    Parameters,
     Uncertainty,
+    describe,
     draw_outcomes,
     draw_pert,
+    evaluate,
     expected_outcome,
     grid_outcomes,
+    histogram,
+    make_outcomes,
+    monte_carlo,
     pert_mean,
+    point_outcome,
+    risk_over_outcomes,
+    summarise,
 )
 
 # The golden point of test_engine_golden, worked by hand at o = 0.8, u = 0.5 (defaults):

@@ -12,33 +12,42 @@ from hypothesis import strategies as st
 from reference_model import reference_point
 from strategies import axis, parameters
 
-from engine import MEASURE_NAMES, ParameterError, Parameters, evaluate, payoff_grid
-from engine.core.model import share_rate
-from engine.multiyear.analysis import (
+from engine import (
+    COST_ASSUMPTIONS,
+    MEASURE_NAMES,
+    MONEY_MEASURES,
+    TERM_PARAMETERS,
+    UPLIFT_KINDS,
+    ParameterError,
+    Parameters,
+    TermInputs,
+    UpliftRule,
+    cost_assumption,
+    cost_assumptions_table,
+    cost_index,
+    cumulative_table,
+    discount_factors,
+    evaluate,
     fee_rule_variants,
     first_negative_year,
     first_negative_year_grids,
+    index_from_rises,
     measure_by_rule,
+    payoff_grid,
+    price_paths,
     reasonable_return_gap,
     reasonable_return_uplift_grid,
     reasonable_return_uplift_rate,
     rule_comparison,
-    term_summary,
-)
-from engine.multiyear.inflation import COST_ASSUMPTIONS, cost_assumption, cost_assumptions_table
-from engine.multiyear.inputs import TERM_PARAMETERS, TermInputs
-from engine.multiyear.model import (
-    MONEY_MEASURES,
-    cumulative_table,
-    discount_factors,
-    price_paths,
+    rule_index,
+    share_rate,
     term_grid,
     term_prices,
+    term_summary,
     term_table,
     term_totals,
     year_parameters,
 )
-from engine.multiyear.uplift import UPLIFT_KINDS, UpliftRule, cost_index, index_from_rises, rule_index
 
 FLAT = {
     "fixed_cost_inflation": 0.0,

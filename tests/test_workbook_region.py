@@ -28,8 +28,8 @@ from engine import (
     portfolio_grid,
     region_evaluate,
     region_grid,
+    region_total,
 )
-from engine.members.region import region_total
 from excel_addin.cli import main
 from excel_addin.files.openpyxl_apply import apply_plan
 from excel_addin.files.openpyxl_io import callbacks, open_workbook

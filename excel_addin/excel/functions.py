@@ -29,28 +29,32 @@ from typing import Any
 import numpy as np
 
 from engine import (
+    DEFAULT_DRAWS,
+    DEFAULT_RULES,
+    DEFAULT_SEED,
+    DEFAULT_STEPS,
+    DEFAULT_TERMS,
     MEASURES,
+    RULE_COLUMNS,
     ParameterError,
     Parameters,
     Uncertainty,
     agreement_zone,
+    axis_problems,
     balanced_points,
     break_even_occupancy,
     breakdown,
     default_axis,
     evaluate,
+    format_value,
     make_axis,
     measure,
     monte_carlo,
     parse_rules,
     range_problems,
     read_mapping,
+    to_number,
 )
-from engine.core.cells import format_value, to_number
-from engine.core.model import axis_problems
-from engine.negotiation.rules import DEFAULT_RULES, RULE_COLUMNS
-from engine.negotiation.zone import DEFAULT_STEPS, DEFAULT_TERMS
-from engine.risk.uncertainty import DEFAULT_DRAWS, DEFAULT_SEED
 from excel_addin.excel.param_range import NamedValues, as_rows, read_overrides, read_range
 from excel_addin.workbook import layout
 

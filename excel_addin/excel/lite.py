@@ -33,8 +33,6 @@ from excel_addin.workbook import layout, scenarios
 PACKAGES = ("engine", "excel_addin")
 ENTRY_MODULES = ("excel_addin.excel.functions", "excel_addin.excel.macros")
 ALLOWED_THIRD_PARTY = frozenset({"numpy", "pandas", "xlwings"})
-# Imported only where openpyxl exists, with a fallback bundled instead (see xlwings_apply.STYLES).
-DESKTOP_ONLY = frozenset({"excel_addin.files.openpyxl_apply"})
 REQUIREMENTS = (
     "# xlwings Lite installs these when this tab changes.\n"
     "# numpy and pandas come with Pyodide: do not pin them.\n"
@@ -93,7 +91,7 @@ def _imports(module: str, path: Path) -> tuple[set[str], set[str]]:
         for name in names:
             top = name.split(".")[0]
             if top in PACKAGES:
-                if _path(name) is not None and name not in DESKTOP_ONLY:
+                if _path(name) is not None:
                     ours.add(name)
             elif top and top != "__future__":
                 others.add(top)
@@ -130,16 +128,6 @@ def bundle_modules() -> dict[str, str]:
 def _filename(module: str, source_is_package: bool) -> str:
     path = module.replace(".", "/")
     return f"{path}/__init__.py" if source_is_package else f"{path}.py"
-
-
-def _styles_module() -> str:
-    """The plan's styles as plain data, for Lite where openpyxl (their definition) is missing."""
-    from excel_addin.excel.xlwings_apply import STYLES
-
-    return (
-        '"""The plan\'s named styles as fonts and fills (written by `partnership lite`)."""\n\n'
-        f"STYLES = {STYLES!r}\n"
-    )
 
 
 def _function_block(spec: functions.Function) -> str:
@@ -251,7 +239,6 @@ from xlwings import arg, func, script
     files = {
         _filename(module, _path(module).name == "__init__.py"): source for module, source in modules.items()
     }
-    files["excel_addin/excel/lite_styles.py"] = _styles_module()
     for key, source in sorted(files.items()):
         sources.append(f"    {key!r}: (")
         sources += [f"        {line!r}" for line in source.splitlines(keepends=True)] or ["        ''"]

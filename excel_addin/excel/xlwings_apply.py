@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from excel_addin.workbook import a1, layout
+from excel_addin.workbook import a1, layout, styles
 from excel_addin.workbook.formula import Formula
 from excel_addin.workbook.plan import (
     Block,
@@ -48,33 +48,7 @@ CHART_TYPE = "xy_scatter_lines_no_markers"  # straight lines over a numeric x ax
 FIRST_TYPES = {"scatter": "line", "column": "column_clustered", "bar": "bar_clustered"}  # by Chart.kind
 
 
-def plain_styles(source: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """openpyxl's named styles as the fonts and fills xlwings sets (alignment and borders left out)."""
-    styles: dict[str, dict[str, Any]] = {}
-    for name, spec in source.items():
-        plain: dict[str, Any] = {}
-        font, fill = spec.get("font"), spec.get("fill")
-        if font is not None:
-            if font.b:
-                plain["bold"] = True
-            if font.i:
-                plain["italic"] = True
-            if font.sz not in (None, 11):
-                plain["size"] = float(font.sz)
-            if font.color is not None and isinstance(font.color.rgb, str):
-                plain["color"] = "#" + font.color.rgb[-6:]
-        if fill is not None and isinstance(fill.fgColor.rgb, str):
-            plain["fill"] = "#" + fill.fgColor.rgb[-6:]
-        styles[name] = plain
-    return styles
-
-
-try:  # the one definition of the plan's styles is openpyxl_apply's (desktop Excel has openpyxl)
-    from excel_addin.files.openpyxl_apply import STYLES as _OPENPYXL_STYLES
-
-    STYLES = plain_styles(_OPENPYXL_STYLES)
-except ImportError:  # xlwings Lite has no openpyxl: main.py carries the same table, made when generated
-    from excel_addin.excel.lite_styles import STYLES
+STYLES = styles.cell_styles()
 
 
 def engine_name(book: Any) -> str:

@@ -24,7 +24,7 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.pagebreak import Break, RowBreak
 from openpyxl.worksheet.worksheet import Worksheet
 
-from excel_addin.workbook import a1, layout
+from excel_addin.workbook import a1, layout, styles
 from excel_addin.workbook.formula import Formula
 from excel_addin.workbook.plan import (
     Block,
@@ -40,44 +40,29 @@ from excel_addin.workbook.plan import (
 )
 
 RED, WHITE, GREEN = "F8696B", "FFFFFF", "63BE7B"
-NAVY, GREY, INPUT_FILL, HEADER_FILL, AXIS_FILL = "1F3864", "595959", "FFF2CC", "D9E1F2", "EDEDED"
 LINE_COLOURS = ("7FCDBB", "41B6C4", "1D91C0", "225EA8", "0C2C84")  # light → dark: local use 0 → 100 %
-_thin = Side(style="thin", color="BFBFBF")
 
-STYLES: dict[str, dict[str, Any]] = {
-    "title": {"font": Font(bold=True, size=16, color=NAVY)},
-    "subtitle": {"font": Font(italic=True, size=10, color=GREY)},
-    "heading": {"font": Font(bold=True, size=12, color=NAVY)},
-    "header": {
-        "font": Font(bold=True, color=NAVY),
-        "fill": PatternFill("solid", fgColor=HEADER_FILL),
-        "alignment": Alignment(wrap_text=True, vertical="center"),
-        "border": Border(bottom=_thin),
-    },
-    "axis": {"font": Font(bold=True), "fill": PatternFill("solid", fgColor=AXIS_FILL)},
-    "label": {"font": Font()},
-    "unit": {"alignment": Alignment(horizontal="left", indent=1)},
-    "category": {"font": Font(size=9), "alignment": Alignment(horizontal="center")},  # a word in a map cell
-    "axis_vertical": {  # a narrow map column's heading, read bottom to top
-        "font": Font(bold=True, size=9),
-        "fill": PatternFill("solid", fgColor=AXIS_FILL),
-        "alignment": Alignment(textRotation=90, horizontal="center"),
-    },
-    "pass": {
-        "fill": PatternFill("solid", fgColor="C6EFCE"),
-        "font": Font(color="006100"),
-    },  # a rule that holds
-    "fail": {"fill": PatternFill("solid", fgColor="FFC7CE"), "font": Font(color="9C0006")},  # one that fails
-    "note": {"font": Font(italic=True, size=9, color=GREY)},
-    "problem": {"font": Font(bold=True, color="C00000"), "alignment": Alignment(horizontal="left")},
-    "status": {"font": Font(bold=True), "alignment": Alignment(horizontal="left")},
-    "total": {"font": Font(bold=True), "border": Border(top=Side(style="thin"), bottom=Side(style="double"))},
-    "input": {
-        "font": Font(color="0000FF"),
-        "fill": PatternFill("solid", fgColor=INPUT_FILL),
-        "border": Border(left=_thin, right=_thin, top=_thin, bottom=_thin),
-    },
-}
+
+def _side(spec: tuple[str, str | None]) -> Side:
+    style, color = spec
+    return Side(style=style, color=color) if color else Side(style=style)
+
+
+def _openpyxl_style(spec: dict[str, Any]) -> dict[str, Any]:
+    """One named style of ``styles.STYLES`` as the openpyxl objects a cell takes."""
+    out: dict[str, Any] = {}
+    if "font" in spec:
+        out["font"] = Font(**spec["font"])
+    if "fill" in spec:
+        out["fill"] = PatternFill("solid", fgColor=spec["fill"])
+    if "alignment" in spec:
+        out["alignment"] = Alignment(**spec["alignment"])
+    if "border" in spec:
+        out["border"] = Border(**{side: _side(value) for side, value in spec["border"].items()})
+    return out
+
+
+STYLES: dict[str, dict[str, Any]] = {name: _openpyxl_style(spec) for name, spec in styles.STYLES.items()}
 
 
 def style_cell(cell: Any, style: str | None, number_format: str | None = None) -> None:

@@ -21,16 +21,18 @@ import pandas as pd
 from engine import (
     CONTRACT_NAMES,
     CONTRACT_TERMS,
+    DEFAULT_DRAWS,
+    DEFAULT_SEED,
     ContractTerms,
     Parameters,
+    Uncertainty,
     best_counts,
     best_for_host,
     best_for_provider,
     compare_contracts,
+    contract_risk,
+    fit_problems,
 )
-from engine.contracts.inputs import fit_problems
-from engine.contracts.risk import contract_risk
-from engine.risk.uncertainty import DEFAULT_DRAWS, DEFAULT_SEED, Uncertainty
 from excel_addin.workbook import layout
 from excel_addin.workbook.reader import ModelInputs
 

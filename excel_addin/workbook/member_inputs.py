@@ -12,10 +12,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from engine import ParameterSpec
-from engine.members.portfolio import HOME_COLUMNS
-from engine.members.portfolio_risk import HOME_CORRELATION
-from engine.members.region import COUNCIL_COLUMNS, REGION_RULES_BY_NAME
+from engine import COUNCIL_COLUMNS, HOME_COLUMNS, HOME_CORRELATION, REGION_RULES_BY_NAME, ParameterSpec
 
 MEMBER_ROWS = 10  # rows of each member table; empty rows are ignored
 EXAMPLE_NOTE = (

@@ -14,9 +14,16 @@ from __future__ import annotations
 
 import dataclasses
 
-from engine import COST_ASSUMPTIONS, TERM_PARAMETERS, UPLIFT_KINDS, ParameterSpec
-from engine.multiyear.inputs import MAX_YEARS, RULES
-from engine.multiyear.uplift import RATE_MAX, RATE_MIN
+from engine import (
+    COST_ASSUMPTIONS,
+    MAX_YEARS,
+    RATE_MAX,
+    RATE_MIN,
+    RULES,
+    TERM_PARAMETERS,
+    UPLIFT_KINDS,
+    ParameterSpec,
+)
 
 SPECS: dict[str, ParameterSpec] = {spec.name: spec for spec in TERM_PARAMETERS}
 RULE_NAMES: tuple[str, ...] = tuple(name for name, _, _ in RULES)

@@ -17,8 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from engine import ParameterError, Parameters, make_axis, range_problems, read_mapping
-from engine.core.cells import Coerced
+from engine import Coerced, ParameterError, Parameters, make_axis, range_problems, read_mapping
 from excel_addin.workbook import a1, layout
 from excel_addin.workbook.errors import InvalidInputsError, LocatedProblem, WorkbookError
 

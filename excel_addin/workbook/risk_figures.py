@@ -31,10 +31,12 @@ from engine import (
     draw_outcomes,
     measure,
     monte_carlo,
+    statistic_key,
+    term_label,
+    term_value,
+    tier_index,
     tornado,
 )
-from engine.negotiation.levers import term_label, term_value, tier_index
-from engine.negotiation.rules import statistic_key
 from excel_addin.workbook.risk_inputs import rules_of, tornado_settings, uncertainty_of, zone_settings
 
 POINTS = ("today", "nash", "equal_gains", "equal_gains_free")

@@ -29,23 +29,30 @@ from typing import Any
 
 from engine import (
     DEFAULT_RULES,
+    DEFAULT_SEED,
+    MAX_STEPS,
     MEASURE_NAMES,
+    NUMBER_INPUTS,
+    NUMERIC,
+    OPERATORS,
+    PARTIES,
     RULE_COLUMNS,
     STATISTICS,
     UNCERTAINTY_INPUTS,
+    Coerced,
     ParameterError,
     Parameters,
     ParameterSpec,
     Uncertainty,
+    check_values,
+    format_value,
+    name_problem,
     parse_rules,
     range_problems,
+    sweep_axis,
+    term_names,
+    to_number,
 )
-from engine.core.cells import Coerced, format_value, to_number
-from engine.core.parameters import NUMERIC
-from engine.negotiation.levers import check_values, name_problem, term_names
-from engine.negotiation.rules import OPERATORS, PARTIES
-from engine.negotiation.zone import MAX_STEPS, sweep_axis
-from engine.risk.uncertainty import DEFAULT_SEED, NUMBER_INPUTS
 
 HISTORY_ROWS = 10
 RULE_ROWS = 8

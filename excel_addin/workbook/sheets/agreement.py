@@ -20,8 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from engine import CATEGORIES, CATEGORY_LABELS, Parameters, measure
-from engine.negotiation.levers import term_label
+from engine import CATEGORIES, CATEGORY_LABELS, Parameters, measure, term_label
 from excel_addin.workbook import a1, layout, risk_inputs
 from excel_addin.workbook.context import RunContext
 from excel_addin.workbook.formats import MONEY, SHARE, SHARE_FINE, heat_format, result_format, unit_words

@@ -16,9 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from engine import ParameterError, Parameters
-from engine.core.cells import Coerced
-from engine.members.table import is_empty
+from engine import Coerced, ParameterError, Parameters, is_empty
 from excel_addin.workbook import a1, layout
 from excel_addin.workbook.context import RunContext
 from excel_addin.workbook.formats import SHARE, heat_format, unit_words

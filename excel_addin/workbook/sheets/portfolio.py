@@ -20,6 +20,7 @@ import pandas as pd
 from engine import (
     ParameterError,
     Uncertainty,
+    draw_home_outcomes,
     home_table,
     measure,
     portfolio_evaluate,
@@ -27,7 +28,6 @@ from engine import (
     portfolio_risk,
     read_homes,
 )
-from engine.members.portfolio_risk import draw_home_outcomes
 from excel_addin.workbook import a1, layout, member_inputs
 from excel_addin.workbook.context import RunContext
 from excel_addin.workbook.contract_figures import risk_inputs

@@ -15,16 +15,17 @@ from typing import Any
 import numpy as np
 
 from engine import (
+    Coerced,
     RegionRules,
     allocation_keys,
     evaluate,
     explain_rules,
+    format_value,
     read_councils,
     region_evaluate,
     region_grid,
+    region_total,
 )
-from engine.core.cells import Coerced, format_value
-from engine.members.region import region_total
 from excel_addin.workbook import a1, layout, member_inputs
 from excel_addin.workbook.context import RunContext
 from excel_addin.workbook.formats import MONEY, SHARE_FINE, WEEKS, unit_words

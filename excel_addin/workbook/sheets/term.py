@@ -26,22 +26,24 @@ from engine import (
     PARAMETERS,
     TERM_PARAMETERS,
     UPLIFT_KINDS,
+    Coerced,
+    CostAssumption,
     ParameterError,
     Parameters,
     TermGridResult,
     TermInputs,
+    UpliftRule,
+    coerce_number,
     cumulative_table,
     measure_by_rule,
+    npv,
+    range_problem,
     rule_comparison,
     term_grid,
     term_summary,
     term_table,
+    to_number,
 )
-from engine.core.cells import Coerced, to_number
-from engine.core.fields import coerce_number, range_problem
-from engine.multiyear.inflation import CostAssumption
-from engine.multiyear.model import npv
-from engine.multiyear.uplift import UpliftRule
 from excel_addin.workbook import a1, layout
 from excel_addin.workbook import multiyear_inputs as term_specs
 from excel_addin.workbook.context import RunContext
