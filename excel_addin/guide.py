@@ -152,9 +152,10 @@ def _example(row: int) -> tuple[list[Item], int]:
         )
     items.append(block(layout.GUIDE, row + 1, 1, rows))
     row += len(rows) + 2
-    for offset, line in enumerate(calibration_lines()):
+    checks = calibration_lines()
+    for offset, line in enumerate(checks):
         items.append(block(layout.GUIDE, row + offset, 1, line))
-    return items, row + len(calibration_lines()) + 1
+    return items, row + len(checks) + 1
 
 
 def _paragraphs(row: int, title: str, lines: tuple[str, ...]) -> tuple[list[Item], int]:
