@@ -6,6 +6,7 @@ defaults, so changing an example value without re-calibrating fails here; the ha
 figures (docs/example.md) and the independent scalar model check the arithmetic.
 """
 
+import numpy as np
 import pytest
 from reference_model import reference_point
 
@@ -21,6 +22,8 @@ from engine.example import (
     calibration_lines,
     spot_profit_per_child_week,
 )
+from engine.risk import monte_carlo
+from engine.uncertainty import Uncertainty
 from excel_addin.guide import guide_items
 
 
@@ -95,3 +98,52 @@ def test_the_guide_shows_the_table_and_the_checks():
         assert line in texts
     assert "makes £917 per child per week" in calibration_lines()[0]
     assert "£17,160 a year" in calibration_lines()[2] and "£78,312" in calibration_lines()[2]
+
+
+def _pert_nodes(low: float, most_likely: float, high: float, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Midpoints of n equal bands of a PERT (λ = 4) and their weights: a Beta density, by hand."""
+    a = 1 + 4 * (most_likely - low) / (high - low)
+    b = 1 + 4 * (high - most_likely) / (high - low)
+    x = (np.arange(n) + 0.5) / n
+    weights = x ** (a - 1) * (1 - x) ** (b - 1)
+    return low + x * (high - low), weights / weights.sum()
+
+
+def test_the_risk_sheet_at_the_example_agrees_with_quadrature():
+    # The Risk sheet's figures quoted for the example (docs/example.md) by an independent method:
+    # quadrature over the two PERT densities (independent, the defaults) with the scalar
+    # reference model, against the engine's Monte Carlo. By hand: spot mean 1,102,400·0.825 −
+    # 775,000 = 134,480; spot loses below 70.3 % occupancy, 3.82 % of years.
+    n = 160
+    o, wo = _pert_nodes(0.60, 0.85, 0.95, n)
+    u, wu = _pert_nodes(0.30, 0.60, 0.90, n)
+    p = Parameters().to_mapping()
+    points = [[reference_point(p, oi, uj) for uj in u] for oi in o]
+    weight = np.outer(wo, wu)
+
+    def expect(name: str) -> float:
+        return float(sum(weight[i, j] * points[i][j][name] for i in range(n) for j in range(n)))
+
+    def share_below_zero(name: str) -> float:
+        return float(sum(weight[i, j] for i in range(n) for j in range(n) if points[i][j][name] < 0))
+
+    result = monte_carlo(Parameters(), Uncertainty(), draws=100_000, seed=20261126)
+    provider = result.table("provider").set_index("statistic")
+    host = result.table("host").set_index("statistic")
+    spot_mean = expect("provider_surplus") - expect("provider_gain")
+    assert spot_mean == pytest.approx(1_102_400 * 0.825 - 775_000, rel=1e-3)
+    for table, column, expected in (
+        (provider, "spot", spot_mean),
+        (provider, "partnership", expect("provider_surplus")),
+        (host, "partnership", expect("host_net_cost")),
+    ):
+        error = table.loc["standard_error", column]
+        assert abs(table.loc["mean", column] - expected) < 4 * error + 1e-3 * abs(expected)
+    spot_loss = sum(wo[o < 775_000 / 1_102_400])
+    assert provider.loc["probability_of_loss", "spot"] == pytest.approx(spot_loss, abs=0.004)
+    assert spot_loss == pytest.approx(0.0382, abs=0.002)
+    # with the partnership a loss needs occupancy near its 60 % floor: about 1 year in a billion
+    assert share_below_zero("provider_surplus") < 1e-6
+    assert provider.loc["probability_of_loss", "partnership"] == 0
+    dearer = share_below_zero("host_saving")
+    assert host.loc["probability_above_spot", "partnership"] == pytest.approx(dearer, abs=0.01)
