@@ -32,6 +32,17 @@ from engine.core.breakdown import breakdown
 from engine.core.breakeven import break_even_occupancy
 from engine.core.cells import Coerced, format_value, to_number
 from engine.core.errors import ParameterError
+from engine.core.example import (
+    CALIBRATION_TOLERANCE,
+    CMA_PROFIT_PER_CHILD_WEEK,
+    EMERGENCY_FEE,
+    EXAMPLE_SOURCES,
+    TYPICAL_LOCAL_USE,
+    TYPICAL_OCCUPANCY,
+    calibration,
+    calibration_lines,
+    spot_profit_per_child_week,
+)
 from engine.core.fields import (
     ParameterSpec,
     coerce_number,
@@ -175,8 +186,10 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ADDITIVE",
+    "CALIBRATION_TOLERANCE",
     "CATEGORIES",
     "CATEGORY_LABELS",
+    "CMA_PROFIT_PER_CHILD_WEEK",
     "COMPARE_COLUMNS",
     "COMPARISON_MEASURES",
     "CONTRACTS",
@@ -191,6 +204,8 @@ __all__ = [
     "DEFAULT_SEED",
     "DEFAULT_STEPS",
     "DEFAULT_TERMS",
+    "EMERGENCY_FEE",
+    "EXAMPLE_SOURCES",
     "HOME_COLUMNS",
     "HOME_CORRELATION",
     "HOME_PARAMETERS",
@@ -216,6 +231,8 @@ __all__ = [
     "SUMMARY_COLUMNS",
     "TERM_PARAMETERS",
     "TORNADO_COLUMNS",
+    "TYPICAL_LOCAL_USE",
+    "TYPICAL_OCCUPANCY",
     "UNCERTAINTY_INPUTS",
     "UPLIFT_KINDS",
     "AgreementZone",
@@ -251,6 +268,8 @@ __all__ = [
     "block",
     "break_even_occupancy",
     "breakdown",
+    "calibration",
+    "calibration_lines",
     "check_values",
     "coerce_number",
     "compare_contracts",
@@ -326,6 +345,7 @@ __all__ = [
     "set_terms",
     "share_rate",
     "spot",
+    "spot_profit_per_child_week",
     "statistic_key",
     "summarise",
     "sweep_axis",

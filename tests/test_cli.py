@@ -103,8 +103,8 @@ def test_show_prints_a_table(tmp_path, capsys):
     code, out, _ = cli(capsys, "show", str(path), "-m", "provider_surplus")
     assert code == 0
     assert "Provider surplus (£ thousand per year)" in out
-    # o = 0: no placements, surplus = K − F = 200,000 − 950,000 = −750,000
-    assert "-£750k" in out and layout.NOT_RUN in out
+    # o = 0: no placements, surplus = K − F = 200,000 − 775,000 = −575,000
+    assert "-£575k" in out and layout.NOT_RUN in out
 
 
 def test_show_unknown_measure(tmp_path, capsys):

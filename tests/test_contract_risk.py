@@ -37,12 +37,12 @@ def test_two_outcomes_worked_by_hand():
     # spot, full: host pays W·N·s = 52·4·6,500 = 1,352,000; empty: 0 → mean 676,000, P90 1,352,000
     assert _figure(table, "host_net_cost", "mean", "spot") == pytest.approx(676_000)
     assert _figure(table, "host_net_cost", "p90", "spot") == pytest.approx(1_352_000)
-    # spot provider, full: 52·4·(5,600 − 300) − 950,000 = 152,400; empty: −950,000 → P(loss) ½
-    assert _figure(table, "provider_surplus", "mean", "spot") == pytest.approx((152_400 - 950_000) / 2)
+    # spot provider, full: 52·4·(5,600 − 300) − 775,000 = 327,400; empty: −775,000 → P(loss) ½
+    assert _figure(table, "provider_surplus", "mean", "spot") == pytest.approx((327_400 - 775_000) / 2)
     assert _figure(table, "provider_surplus", "probability_of_loss", "spot") == pytest.approx(0.5)
     # open book: surplus = 8 % of cost (no outside income at either point): never a loss
-    # full: cost = 950,000 + 52·4·300 = 1,012,400 → 80,992; empty: 76,000 → mean 78,496
-    assert _figure(table, "provider_surplus", "mean", "open_book") == pytest.approx(78_496)
+    # full: cost = 775,000 + 52·4·300 = 837,400 → 66,992; empty: 62,000 → mean 64,496
+    assert _figure(table, "provider_surplus", "mean", "open_book") == pytest.approx(64_496)
     assert _figure(table, "provider_surplus", "probability_of_loss", "open_book") == 0
     # block, empty: host pays 52·3·5,500 = 858,000 for nothing; full: 858,000 + 52·1·6,500 = 1,196,000
     assert _figure(table, "host_net_cost", "mean", "block") == pytest.approx((858_000 + 1_196_000) / 2)
@@ -50,7 +50,7 @@ def test_two_outcomes_worked_by_hand():
 
 
 def test_fixed_cost_growth_reaches_every_contract():
-    # every draw the same: a full home of local children, fixed cost 10 % above 950,000
+    # every draw the same: a full home of local children, fixed cost 10 % above 775,000 = 852,500
     certain = Uncertainty(
         occupancy_low=1,
         occupancy_most_likely=1,
@@ -63,11 +63,11 @@ def test_fixed_cost_growth_reaches_every_contract():
         fixed_cost_growth_high=0.1,
     )
     table = contract_risk(PARAMS, None, certain, draws=1_000)
-    # open book passes the cost on: (1,045,000 + 62,400)·1.08 = 1,195,992
-    assert _figure(table, "host_net_cost", "mean", "open_book") == pytest.approx(1_195_992)
-    # spot leaves it with the provider: host 1,352,000; provider 1,102,400 − 1,045,000 = 57,400
+    # open book passes the cost on: (852,500 + 62,400)·1.08 = 988,092
+    assert _figure(table, "host_net_cost", "mean", "open_book") == pytest.approx(988_092)
+    # spot leaves it with the provider: host 1,352,000; provider 1,102,400 − 852,500 = 249,900
     assert _figure(table, "host_net_cost", "p90", "spot") == pytest.approx(1_352_000)
-    assert _figure(table, "provider_surplus", "mean", "spot") == pytest.approx(57_400)
+    assert _figure(table, "provider_surplus", "mean", "spot") == pytest.approx(249_900)
 
 
 @pytest.mark.parametrize(

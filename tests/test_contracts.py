@@ -1,19 +1,19 @@
 """Contracts compared (issue 7): golden values by hand, identities, validation, comparison tables.
 
-Defaults: N=4, W=52, F=950,000, v=300, p_L=5,000, p_X=5,600, s=6,500, K=200,000, R=3, r=0.25,
+Defaults (the example): N=4, W=52, F=775,000, v=300, p_L=5,000, p_X=5,600, s=6,500, K=200,000, R=3, r=0.25,
 c=250, ρ=0.08, tiers (0, .25), (.5, .40), (.75, .60), δ=0; contract terms B=3, b=5,500, m=0.08,
 k=0.10. Block payment W·B·b = 52·3·5,500 = 858,000 at every point.
 
 Three points, worked by hand:
 P1 o=0.5, u=0.25: L=0.5, X=1.5; local weeks 26, outside weeks 78, occupied weeks 104
-    cost = 950,000 + 104·300 = 981,200; outside income = 78·5,600 = 436,800
-    spot cost = 26·6,500 = 169,000; spot surplus = 104·5,600 − 981,200 = −398,800
+    cost = 775,000 + 104·300 = 806,200; outside income = 78·5,600 = 436,800
+    spot cost = 26·6,500 = 169,000; spot surplus = 104·5,600 − 806,200 = −223,800
 P2 o=0.75, u=0.5: L=1.5, X=1.5; local weeks 78, outside weeks 78, occupied weeks 156
-    cost = 950,000 + 156·300 = 996,800; outside income = 436,800
-    spot cost = 78·6,500 = 507,000; spot surplus = 156·5,600 − 996,800 = −123,200
+    cost = 775,000 + 156·300 = 821,800; outside income = 436,800
+    spot cost = 78·6,500 = 507,000; spot surplus = 156·5,600 − 821,800 = 51,800
 P3 o=1, u=1: L=4, X=0; local weeks 208, outside weeks 0
-    cost = 950,000 + 208·300 = 1,012,400; outside income = 0
-    spot cost = 208·6,500 = 1,352,000; spot surplus = 208·5,600 − 1,012,400 = 152,400
+    cost = 775,000 + 208·300 = 837,400; outside income = 0
+    spot cost = 208·6,500 = 1,352,000; spot surplus = 208·5,600 − 837,400 = 327,400
 """
 
 import math
@@ -65,10 +65,10 @@ GOLDEN = {
         host_payments=145_600,
         spot_premium=23_400,
         provider_revenue=582_400,
-        provider_surplus=-398_800,
+        provider_surplus=-223_800,
         host_cost_per_local_week=6_500,
         host_saving=0,
-        provider_margin=-398_800 / 582_400,
+        provider_margin=-223_800 / 582_400,
         provider_gain=0,
     ),
     ("spot", "P2"): dict(
@@ -76,7 +76,7 @@ GOLDEN = {
         host_payments=436_800,
         spot_premium=70_200,
         provider_revenue=873_600,
-        provider_surplus=-123_200,
+        provider_surplus=51_800,
         host_cost_per_local_week=6_500,
         host_saving=0,
     ),
@@ -85,13 +85,13 @@ GOLDEN = {
         host_payments=1_164_800,
         spot_premium=187_200,
         provider_revenue=1_164_800,
-        provider_surplus=152_400,
-        provider_margin=152_400 / 1_164_800,
+        provider_surplus=327_400,
+        provider_margin=327_400 / 1_164_800,
     ),
     # Block, P1: L_block = min(0.5, 3) = 0.5, L_spot = 0; X_rel = max(1.5 − (4 − 3 − 0), 0) = 0.5
     #   release credit = 0.25·5,600·52·0.5 = 36,400; host = 858,000 − 36,400 = 821,600 (= payments)
     #   per local week 821,600/26 = 31,600; saving 169,000 − 821,600 = −652,600
-    #   revenue = 858,000 + 436,800 = 1,294,800; surplus = 1,294,800 − 981,200 − 36,400 = 277,200
+    #   revenue = 858,000 + 436,800 = 1,294,800; surplus = 1,294,800 − 806,200 − 36,400 = 452,200
     ("block", "P1"): dict(
         released_weeks=26,
         release_credit=36_400,
@@ -103,24 +103,24 @@ GOLDEN = {
         host_cost_per_local_week=31_600,
         host_saving=-652_600,
         provider_revenue=1_294_800,
-        provider_surplus=277_200,
-        provider_margin=277_200 / 1_294_800,
-        provider_gain=277_200 + 398_800,
+        provider_surplus=452_200,
+        provider_margin=452_200 / 1_294_800,
+        provider_gain=452_200 + 223_800,
     ),
     # Block, P2: L_block = 1.5, L_spot = 0; X_rel = max(1.5 − 1, 0) = 0.5 → credit 36,400
     #   host = 821,600; per week 821,600/78; saving 507,000 − 821,600 = −314,600
-    #   surplus = 858,000 + 436,800 − 996,800 − 36,400 = 261,600
+    #   surplus = 858,000 + 436,800 − 821,800 − 36,400 = 436,600
     ("block", "P2"): dict(
         release_credit=36_400,
         host_net_cost=821_600,
         host_cost_per_local_week=821_600 / 78,
         host_saving=-314_600,
-        provider_surplus=261_600,
+        provider_surplus=436_600,
     ),
     # Block, P3: L_block = 3, L_spot = 1 → spot weeks 52; X_rel = max(0 − (4 − 3 − 1), 0) = 0
     #   host = 858,000 + 52·6,500 = 1,196,000; payments 858,000 + 52·5,600 = 1,149,200; premium 46,800
     #   per week 1,196,000/208 = 5,750; saving 1,352,000 − 1,196,000 = 156,000
-    #   revenue = 858,000 + 52·5,600 = 1,149,200; surplus = 1,149,200 − 1,012,400 = 136,800
+    #   revenue = 858,000 + 52·5,600 = 1,149,200; surplus = 1,149,200 − 837,400 = 311,800
     ("block", "P3"): dict(
         spot_places=1,
         spot_weeks=52,
@@ -131,43 +131,43 @@ GOLDEN = {
         host_cost_per_local_week=5_750,
         host_saving=156_000,
         provider_revenue=1_149_200,
-        provider_surplus=136_800,
+        provider_surplus=311_800,
     ),
-    # Open book, P1: cost-plus fee 981,200·1.08 = 1,059,696; offset 0.9·436,800 = 393,120
-    #   host = 666,576; per week 666,576/26; saving 169,000 − 666,576 = −497,576
-    #   surplus = 0.08·981,200 + 0.1·436,800 = 78,496 + 43,680 = 122,176; revenue 1,496,496
+    # Open book, P1: cost-plus fee 806,200·1.08 = 870,696; offset 0.9·436,800 = 393,120
+    #   host = 477,576; per week 477,576/26; saving 169,000 − 477,576 = −308,576
+    #   surplus = 0.08·806,200 + 0.1·436,800 = 64,496 + 43,680 = 108,176; revenue 870,696 + 436,800
     ("open_book", "P1"): dict(
-        cost_plus_fee=1_059_696,
+        cost_plus_fee=870_696,
         outside_offset=393_120,
         retained_outside_income=43_680,
-        host_net_cost=666_576,
-        host_payments=666_576,
+        host_net_cost=477_576,
+        host_payments=477_576,
         spot_premium=0,
-        host_cost_per_local_week=666_576 / 26,
-        host_saving=-497_576,
-        provider_revenue=1_496_496,
-        provider_surplus=122_176,
-        provider_margin=122_176 / 1_496_496,
+        host_cost_per_local_week=477_576 / 26,
+        host_saving=-308_576,
+        provider_revenue=1_307_496,
+        provider_surplus=108_176,
+        provider_margin=108_176 / 1_307_496,
     ),
-    # Open book, P2: fee 996,800·1.08 = 1,076,544; offset 393,120; host 683,424
-    #   surplus = 79,744 + 43,680 = 123,424; saving 507,000 − 683,424 = −176,424
+    # Open book, P2: fee 821,800·1.08 = 887,544; offset 393,120; host 494,424
+    #   surplus = 65,744 + 43,680 = 109,424; saving 507,000 − 494,424 = 12,576
     ("open_book", "P2"): dict(
-        host_net_cost=683_424,
-        host_saving=-176_424,
-        provider_surplus=123_424,
+        host_net_cost=494_424,
+        host_saving=12_576,
+        provider_surplus=109_424,
     ),
-    # Open book, P3: fee 1,012,400·1.08 = 1,093,392, no outside income to offset
-    #   surplus = 0.08·1,012,400 = 80,992; saving 1,352,000 − 1,093,392 = 258,608
+    # Open book, P3: fee 837,400·1.08 = 904,392, no outside income to offset
+    #   surplus = 0.08·837,400 = 66,992; saving 1,352,000 − 904,392 = 447,608
     ("open_book", "P3"): dict(
-        host_net_cost=1_093_392,
-        host_cost_per_local_week=1_093_392 / 208,
-        host_saving=258_608,
-        provider_revenue=1_093_392,
-        provider_surplus=80_992,
+        host_net_cost=904_392,
+        host_cost_per_local_week=904_392 / 208,
+        host_saving=447_608,
+        provider_revenue=904_392,
+        provider_surplus=66_992,
     ),
     # Partnership, P1: L_unres = 0; X_rel = 0.5 → 26 released weeks
     #   fees = 26·5,000 + 436,800 = 566,800; revenue 766,800; compensation 250·78 = 19,500
-    #   release credit 36,400; S0 = 766,800 − 981,200 − 19,500 − 36,400 = −270,300 (no share)
+    #   release credit 36,400; S0 = 766,800 − 806,200 − 19,500 − 36,400 = −95,300 (no share)
     #   host = 130,000 + 200,000 − 19,500 − 36,400 = 274,100; saving 169,000 − 274,100 = −105,100
     ("partnership", "P1"): dict(
         host_net_cost=274_100,
@@ -175,33 +175,35 @@ GOLDEN = {
         spot_premium=0,
         host_saving=-105_100,
         provider_revenue=766_800,
-        provider_surplus=-270_300,
-        provider_margin=-270_300 / 766_800,
+        provider_surplus=-95_300,
+        provider_margin=-95_300 / 766_800,
     ),
     # Partnership, P2: X_rel = 0.5; fees 390,000 + 436,800 = 826,800; revenue 1,026,800
-    #   S0 = 1,026,800 − 996,800 − 19,500 − 36,400 = −25,900; host = 390,000 + 200,000 − 55,900 = 534,100
+    #   S0 = 1,026,800 − 821,800 − 19,500 − 36,400 = 149,100; threshold 0.08·821,800 = 65,744
+    #   σ(0.5) = 0.40: share 0.40·83,356 = 33,342.4; surplus 115,757.6
+    #   host = 390,000 + 200,000 − 55,900 − 33,342.4 = 500,757.6; saving 507,000 − 500,757.6
     ("partnership", "P2"): dict(
-        host_net_cost=534_100,
-        host_saving=-27_100,
-        provider_surplus=-25_900,
+        host_net_cost=500_757.6,
+        host_saving=6_242.4,
+        provider_surplus=115_757.6,
     ),
-    # Partnership, P3: fees 208·5,000 = 1,040,000; revenue 1,240,000; S0 = 1,240,000 − 1,012,400
-    #   = 227,600; threshold 0.08·1,012,400 = 80,992; σ(1) = 0.6; share = 0.6·146,608 = 87,964.8
-    #   surplus 139,635.2; host = 1,040,000 + 200,000 − 87,964.8 = 1,152,035.2
+    # Partnership, P3: fees 208·5,000 = 1,040,000; revenue 1,240,000; S0 = 1,240,000 − 837,400
+    #   = 402,600; threshold 0.08·837,400 = 66,992; σ(1) = 0.6; share = 0.6·335,608 = 201,364.8
+    #   surplus 201,235.2; host = 1,040,000 + 200,000 − 201,364.8 = 1,038,635.2
     ("partnership", "P3"): dict(
-        host_net_cost=1_152_035.2,
-        host_cost_per_local_week=1_152_035.2 / 208,
-        host_saving=199_964.8,
-        provider_surplus=139_635.2,
-        provider_gain=139_635.2 - 152_400,
+        host_net_cost=1_038_635.2,
+        host_cost_per_local_week=1_038_635.2 / 208,
+        host_saving=313_364.8,
+        provider_surplus=201_235.2,
+        provider_gain=201_235.2 - 327_400,
     ),
 }
 
 # Common to every contract at each point (see the module docstring).
 COMMON = {
-    "P1": dict(provider_cost=981_200, outside_income=436_800, host_spot_cost=169_000, local_weeks=26),
-    "P2": dict(provider_cost=996_800, outside_income=436_800, host_spot_cost=507_000, local_weeks=78),
-    "P3": dict(provider_cost=1_012_400, outside_income=0, host_spot_cost=1_352_000, outside_weeks=0),
+    "P1": dict(provider_cost=806_200, outside_income=436_800, host_spot_cost=169_000, local_weeks=26),
+    "P2": dict(provider_cost=821_800, outside_income=436_800, host_spot_cost=507_000, local_weeks=78),
+    "P3": dict(provider_cost=837_400, outside_income=0, host_spot_cost=1_352_000, outside_weeks=0),
 }
 
 
@@ -303,10 +305,10 @@ def test_open_book_surplus_is_margin_times_cost_whatever_the_occupancy_when_noth
 
 
 def test_open_book_retention_breaks_margin_times_cost_only_through_outside_income():
-    # P1 with k = 0.1: surplus 122,176 = 0.08·981,200 + 0.1·436,800; at P3 (no outside) exactly m·cost.
+    # P1 with k = 0.1: surplus 108,176 = 0.08·806,200 + 0.1·436,800; at P3 (no outside) exactly m·cost.
     m = open_book(DEFAULT, TERMS, [0.5, 1.0], [0.25, 1.0])
-    assert m["provider_surplus"][0] != pytest.approx(0.08 * 981_200)
-    assert m["provider_surplus"][1] == pytest.approx(0.08 * 1_012_400)
+    assert m["provider_surplus"][0] != pytest.approx(0.08 * 806_200)
+    assert m["provider_surplus"][1] == pytest.approx(0.08 * 837_400)
 
 
 @given(cases(block_places=0.0))
@@ -478,20 +480,21 @@ def test_contract_table_is_indexed_like_grid_tables(small):
     table = contract_table(small, "block", "provider_surplus")
     assert table.index.name == "occupancy" and table.columns.name == "local_use"
     assert list(table.index) == AXIS_O and list(table.columns) == AXIS_U
-    assert table.loc[0.75, 0.5] == pytest.approx(261_600)
+    assert table.loc[0.75, 0.5] == pytest.approx(436_600)  # GOLDEN block P2
     with pytest.raises(ParameterError, match="measure = 'profit' is not a comparison measure"):
         contract_table(small, "block", "profit")
 
 
 def test_best_contracts_on_the_golden_grid(small):
     # Host net cost at the golden points (from GOLDEN):
-    #   P1 spot 169,000 < partnership 274,100 < open book 666,576 < block 821,600 → spot
-    #   P2 spot 507,000 < partnership 534,100 < open book 683,424 < block 821,600 → spot
-    #   P3 open book 1,093,392 < partnership 1,152,035.2 < block 1,196,000 < spot 1,352,000 → open_book
-    # Provider surplus: P1 block 277,200 best; P2 block 261,600; P3 spot 152,400 > partnership 139,635.2
+    #   P1 spot 169,000 < partnership 274,100 < open book 477,576 < block 821,600 → spot
+    #   P2 open book 494,424 < partnership 500,757.6 < spot 507,000 < block 821,600 → open_book
+    #   P3 open book 904,392 < partnership 1,038,635.2 < block 1,196,000 < spot 1,352,000 → open_book
+    # Provider surplus: P1 block 452,200 best; P2 block 436,600 > partnership 115,757.6;
+    #   P3 spot 327,400 > block 311,800 > partnership 201,235.2
     host, provider = best_for_host(small), best_for_provider(small)
     assert host.shape == (3, 3) and host.index.name == "occupancy" and host.columns.name == "local_use"
-    assert [host.loc[POINTS[p]] for p in ("P1", "P2", "P3")] == ["spot", "spot", "open_book"]
+    assert [host.loc[POINTS[p]] for p in ("P1", "P2", "P3")] == ["spot", "open_book", "open_book"]
     assert [provider.loc[POINTS[p]] for p in ("P1", "P2", "P3")] == ["block", "block", "spot"]
 
 

@@ -21,7 +21,7 @@ def test_default_grid_21_by_21():
     assert table.shape == (21, 21)
     assert table.index.name == "occupancy" and table.columns.name == "local_use"
     assert table.index[3] == 0.15  # exactly, not 0.15000000000000002
-    assert table.loc[0.8, 0.5] == pytest.approx(17_520)  # golden point, see test_engine_golden
+    assert table.loc[0.6, 0.5] == pytest.approx(18_840)  # golden point, see test_engine_golden
 
 
 def test_tidy_frame_matches_tables():
@@ -52,10 +52,12 @@ def test_make_axis():
 
 
 def test_break_even_golden():
-    # u = 1: S0 = 52·4·o·(5,000 − 300) + 200,000 − 950,000 = 977,600·o − 750,000 → o = 0.76718…
-    # u = 0: above o = 0.25 outside places spill into reserved ones; S0 = 759,200·o − 677,200
+    # u = 1: S0 = 52·4·o·(5,000 − 300) + 200,000 − 775,000 = 977,600·o − 575,000 → o = 0.58817…
+    # u = 0: above o = 0.25 outside places spill into reserved ones: fees 1,164,800·o, cost
+    # 775,000 + 62,400·o, compensation 52,000·o, release credit 72,800·(4·o − 1), so
+    # S0 = 759,200·o + 272,800 − 775,000 = 759,200·o − 502,200 → o = 0.66148…
     be = break_even_occupancy(Parameters(), np.array([1.0, 0.0]))
-    np.testing.assert_allclose(be, [750_000 / 977_600, 677_200 / 759_200], atol=1e-9)
+    np.testing.assert_allclose(be, [575_000 / 977_600, 502_200 / 759_200], atol=1e-9)
 
 
 def test_break_even_none_and_full_support():

@@ -81,7 +81,7 @@ def test_a_home_with_its_own_occupancy_keeps_it():
         np.testing.assert_array_equal(
             values["homes"][name][1], evaluate(elm, [0.5, 0.5], 0.5)[name], err_msg=name
         )
-    oak = AGREEMENT.replace(host_contribution=200_000)
+    oak = AGREEMENT.replace(host_contribution=200_000, fixed_cost=950_000)  # Oak's row, not the default
     np.testing.assert_array_equal(
         values["homes"]["provider_surplus"][0], evaluate(oak, [0.2, 1.0], 0.5)["provider_surplus"]
     )

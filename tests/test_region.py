@@ -30,37 +30,39 @@ from engine import (
 HEADER = ["Council", "Contribution share", "Use share", "Spot price"]
 TWO = [HEADER, ["Westshire", 0.6, "25%", "£7,000"], ["Eastshire", 0.4, 0.75, None], [None, None, None, None]]
 
-# The partnership at the defaults of MODEL.md, occupancy 1, local use 0.5:
+# The partnership at the example's defaults (fixed cost 775,000), occupancy 1, local use 0.5:
 #   L = 0.5·1·4 = 2, X = 2, local_weeks = outside_weeks = 104
 #   L_unres = max(2 − 3, 0) = 0, X_rel = max(2 − (4 − 3 − 0), 0) = 1, released_weeks = 52
 #   provider_fees = 52·(2·5,000 + 2·5,600) = 1,102,400; revenue = 1,302,400
-#   provider_cost = 950,000 + 52·4·300 = 1,012,400
+#   provider_cost = 775,000 + 52·4·300 = 837,400
 #   compensation = 250·104 = 26,000; release_credit = 0.25·5,600·52 = 72,800
-#   S0 = 1,302,400 − 1,012,400 − 26,000 − 72,800 = 191,200
-#   threshold = 0.08·1,012,400 = 80,992; σ(0.5) = 0.40
-#   profit_share = 0.40·(191,200 − 80,992) = 44,083.2; deficit_cover = 0
+#   S0 = 1,302,400 − 837,400 − 26,000 − 72,800 = 366,200
+#   threshold = 0.08·837,400 = 66,992; σ(0.5) = 0.40
+#   profit_share = 0.40·(366,200 − 66,992) = 119,683.2; deficit_cover = 0
 #   host_fees = 104·5,000 = 520,000
-#   host_net_cost = 520,000 + 200,000 − 26,000 − 72,800 − 44,083.2 = 577,116.8
+#   host_net_cost = 520,000 + 200,000 − 26,000 − 72,800 − 119,683.2 = 501,516.8
 # Westshire (contribution 0.6, use 0.25, spot £7,000), Eastshire (0.4, 0.75, spot empty = £6,500),
 # default rules: credits by contribution, profit share by use:
 #   Westshire: weeks 26, fees 130,000, contribution 120,000, compensation 15,600,
-#     release 43,680, profit 11,020.8 → net 130,000 + 120,000 − 15,600 − 43,680 − 11,020.8 = 179,699.2
-#     spot 26·7,000 = 182,000 → saving 2,300.8
+#     release 43,680, profit 0.25·119,683.2 = 29,920.8
+#     → net 130,000 + 120,000 − 15,600 − 43,680 − 29,920.8 = 160,799.2
+#     spot 26·7,000 = 182,000 → saving 21,200.8
 #   Eastshire: weeks 78, fees 390,000, contribution 80,000, compensation 10,400,
-#     release 29,120, profit 33,062.4 → net 390,000 + 80,000 − 10,400 − 29,120 − 33,062.4 = 397,417.6
-#     spot 78·6,500 = 507,000 → saving 109,582.4
+#     release 29,120, profit 0.75·119,683.2 = 89,762.4
+#     → net 390,000 + 80,000 − 10,400 − 29,120 − 89,762.4 = 340,717.6
+#     spot 78·6,500 = 507,000 → saving 166,282.4
 GOLDEN = {
     "local_weeks": (26, 78),
     "host_fees": (130_000, 390_000),
     "host_contribution": (120_000, 80_000),
     "compensation": (15_600, 10_400),
     "release_credit": (43_680, 29_120),
-    "profit_share": (11_020.8, 33_062.4),
+    "profit_share": (29_920.8, 89_762.4),
     "deficit_cover": (0, 0),
-    "host_net_cost": (179_699.2, 397_417.6),
-    "host_cost_per_local_week": (179_699.2 / 26, 397_417.6 / 78),
+    "host_net_cost": (160_799.2, 340_717.6),
+    "host_cost_per_local_week": (160_799.2 / 26, 340_717.6 / 78),
     "host_spot_cost": (182_000, 507_000),
-    "host_saving": (2_300.8, 109_582.4),
+    "host_saving": (21_200.8, 166_282.4),
 }
 
 
@@ -70,18 +72,18 @@ def test_golden_two_councils_one_point():
     assert list(table["spot_price"]) == [7_000, 6_500]
     for name, expected in GOLDEN.items():
         np.testing.assert_allclose(table[name], expected, rtol=1e-12, atol=1e-9, err_msg=name)
-    assert table["host_net_cost"].sum() == pytest.approx(577_116.8, rel=1e-12)
+    assert table["host_net_cost"].sum() == pytest.approx(501_516.8, rel=1e-12)
 
 
 def test_golden_mix_and_use_rules():
-    # profit mix m = 0.5: Westshire key 0.5·0.6 + 0.5·0.25 = 0.425 → 0.425·44,083.2 = 18,735.36
+    # profit mix m = 0.5: Westshire key 0.5·0.6 + 0.5·0.25 = 0.425 → 0.425·119,683.2 = 50,865.36
     # credits by use: Westshire 0.25·(26,000 + 72,800) = 24,700
     rules = RegionRules(credit_rule="use", profit_rule="mix", profit_mix=0.5)
     table = region_point(Parameters(), TWO, 1.0, 0.5, rules)
     assert list(table["profit_key"]) == pytest.approx([0.425, 0.575])
-    assert table["profit_share"][0] == pytest.approx(18_735.36, rel=1e-12)
+    assert table["profit_share"][0] == pytest.approx(50_865.36, rel=1e-12)
     assert table["compensation"][0] + table["release_credit"][0] == pytest.approx(24_700, rel=1e-12)
-    assert table["host_net_cost"].sum() == pytest.approx(577_116.8, rel=1e-12)
+    assert table["host_net_cost"].sum() == pytest.approx(501_516.8, rel=1e-12)
 
 
 def test_split_by_use_ignores_the_contribution_column():
@@ -333,7 +335,7 @@ def test_region_grid_tables():
     table = result.table("host_net_cost", "eastshire")
     assert table.shape == (2, 3)
     assert table.index.name == "occupancy" and table.columns.name == "local_use"
-    assert table.loc[1.0, 0.5] == pytest.approx(397_417.6, rel=1e-12)
+    assert table.loc[1.0, 0.5] == pytest.approx(340_717.6, rel=1e-12)  # GOLDEN
     total = result.table("host_net_cost")
     np.testing.assert_allclose(
         total, evaluate(p, [[0.5], [1.0]], [0.25, 0.5, 0.75])["host_net_cost"], rtol=1e-12
@@ -342,7 +344,7 @@ def test_region_grid_tables():
     assert len(frame) == 2 * 2 * 3
     assert list(frame.columns) == ["council", "occupancy", "local_use", *COUNCIL_MEASURES]
     row = frame[(frame.council == "Westshire") & (frame.occupancy == 1.0) & (frame.local_use == 0.5)]
-    assert float(row["host_saving"].iloc[0]) == pytest.approx(2_300.8, rel=1e-12)
+    assert float(row["host_saving"].iloc[0]) == pytest.approx(21_200.8, rel=1e-12)  # GOLDEN
     with pytest.raises(ParameterError, match="council = 'Northshire' is not in the region"):
         result.table("host_net_cost", "Northshire")
     with pytest.raises(ParameterError, match="not a council measure"):

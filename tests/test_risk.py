@@ -26,16 +26,16 @@ from engine import (
     summarise,
 )
 
-# The golden point of test_engine_golden, worked by hand at o = 0.8, u = 0.5 (defaults):
-# L = X = 1.6 places, local_weeks = outside_weeks = 83.2, X_rel = 1.6 − (4 − 3 − 0) = 0.6.
-# S0 = 1,081,920 − 999,920 − 20,800 − 43,680 = 17,520 < threshold 79,993.6: no sharing.
-SURPLUS = 17_520.0
-SPOT_SURPLUS = 52 * 3.2 * (5_600 - 300) - 950_000  # −68,080
-NET_COST = 83.2 * 5_000 + 200_000 - 20_800 - 43_680  # 551,520
-SPOT_COST = 83.2 * 6_500  # 540,800
+# The golden point of test_engine_golden, worked by hand at o = 0.6, u = 0.5 (defaults):
+# L = X = 1.2 places, local_weeks = outside_weeks = 62.4, X_rel = 1.2 − (4 − 3 − 0) = 0.2.
+# S0 = 861,440 − 812,440 − 15,600 − 14,560 = 18,840 < threshold 64,995.2: no sharing.
+SURPLUS = 18_840.0
+SPOT_SURPLUS = 52 * 2.4 * (5_600 - 300) - 775_000  # −113,560
+NET_COST = 62.4 * 5_000 + 200_000 - 15_600 - 14_560  # 481,840
+SPOT_COST = 62.4 * 6_500  # 405,600
 
 
-def fixed_point(o=0.8, u=0.5, **more):
+def fixed_point(o=0.6, u=0.5, **more):
     return Uncertainty(
         occupancy_low=o,
         occupancy_most_likely=o,
@@ -66,7 +66,7 @@ def test_degenerate_distributions_give_the_point_exactly():
     assert provider.loc["std", "partnership"] == pytest.approx(0, abs=1e-6)
     assert provider.loc["probability_of_loss", "partnership"] == 0
     assert provider.loc["probability_of_loss", "spot"] == 1
-    # the host pays 551,520 against 540,800 at spot: more than spot in every draw
+    # the host pays 481,840 against 405,600 at spot: more than spot in every draw
     assert host.loc["probability_above_spot", "partnership"] == 1
     assert host.loc["probability_above_spot", "spot"] == 0
     assert provider.loc["mean", "change"] == pytest.approx(SURPLUS - SPOT_SURPLUS)
@@ -75,7 +75,7 @@ def test_degenerate_distributions_give_the_point_exactly():
 def test_uniform_occupancy_linear_measure_converges_within_three_standard_errors():
     # λ = 0 makes PERT uniform: o ~ U[0.6, 1.0], u ~ U[0.2, 0.8], independent.
     # provider_spot_surplus = W·N·o·(p_X − v) − F is linear in o:
-    #   mean = 52·4·5,300·0.8 − 950,000 = −68,080; std = 52·4·5,300·0.4/√12 = 127,266.4…
+    #   mean = 52·4·5,300·0.8 − 775,000 = 106,920; std = 52·4·5,300·0.4/√12 = 127,266.4…
     # host_spot_cost = s·W·N·u·o: mean = 6,500·52·4·0.5·0.8 = 540,800.
     uncertainty = Uncertainty(
         occupancy_low=0.6,
@@ -90,7 +90,7 @@ def test_uniform_occupancy_linear_measure_converges_within_three_standard_errors
     provider = result.table("provider").set_index("statistic")
     slope = 52 * 4 * 5_300
     assert (
-        abs(provider.loc["mean", "spot"] - (slope * 0.8 - 950_000))
+        abs(provider.loc["mean", "spot"] - (slope * 0.8 - 775_000))
         < 3 * provider.loc["standard_error", "spot"]
     )
     assert provider.loc["standard_error", "spot"] == pytest.approx(
@@ -98,10 +98,10 @@ def test_uniform_occupancy_linear_measure_converges_within_three_standard_errors
     )
     assert provider.loc["std", "spot"] == pytest.approx(slope * 0.4 / np.sqrt(12), rel=0.01)
     # P10 of a uniform: slope·(0.6 + 0.1·0.4) − F, to within the sampling error of a quantile
-    assert provider.loc["p10", "spot"] == pytest.approx(slope * 0.64 - 950_000, abs=slope * 0.004)
+    assert provider.loc["p10", "spot"] == pytest.approx(slope * 0.64 - 775_000, abs=slope * 0.004)
     # the mean of the worst 10 % of a uniform is the midpoint of its lowest tenth: o = 0.62
     assert provider.loc["expected_shortfall", "spot"] == pytest.approx(
-        slope * 0.62 - 950_000, abs=slope * 0.002
+        slope * 0.62 - 775_000, abs=slope * 0.002
     )
     host = result.table("host").set_index("statistic")
     assert abs(host.loc["mean", "spot"] - 540_800) < 3 * host.loc["standard_error", "spot"]
@@ -146,10 +146,10 @@ def test_fixed_cost_growth_enters_as_a_scaled_fixed_cost():
         fixed_cost_growth_low=0.1, fixed_cost_growth_most_likely=0.1, fixed_cost_growth_high=0.1
     )
     result = monte_carlo(Parameters(), certain, draws=100)
-    expected = evaluate(Parameters(fixed_cost=1_045_000), 0.8, 0.5)
+    expected = evaluate(Parameters(fixed_cost=852_500), 0.6, 0.5)  # 775,000·1.1
     assert result.values["provider_surplus"][0] == pytest.approx(float(expected["provider_surplus"]))
-    assert result.samples()["fixed_cost"].iloc[0] == pytest.approx(1_045_000)
-    # S0 = 17,520 − 95,000 = −77,480: a loss in every draw
+    assert result.samples()["fixed_cost"].iloc[0] == pytest.approx(852_500)
+    # S0 = 18,840 − 77,500 = −58,660: a loss in every draw
     assert row(result, "provider", "probability_of_loss")["partnership"] == 1
     uncertain = Uncertainty(
         fixed_cost_growth_low=0.0, fixed_cost_growth_most_likely=0.03, fixed_cost_growth_high=0.09
@@ -195,13 +195,13 @@ def test_expected_outcome_is_the_pert_means():
 
 
 def test_risk_over_a_weighted_set_of_points():
-    # Two outcomes, 3:1: mean surplus = 0.75·17,520 + 0.25·surplus(0.9, 0.5)
-    outcomes = make_outcomes([0.8, 0.9], [0.5, 0.5], [3, 1])
+    # Two outcomes, 3:1: mean surplus = 0.75·18,840 + 0.25·surplus(0.9, 0.5)
+    outcomes = make_outcomes([0.6, 0.9], [0.5, 0.5], [3, 1])
     other = float(evaluate(Parameters(), 0.9, 0.5)["provider_surplus"])
     result = risk_over_outcomes(Parameters(), outcomes)
     assert row(result, "provider", "mean")["partnership"] == pytest.approx(0.75 * SURPLUS + 0.25 * other)
     assert np.isnan(row(result, "provider", "standard_error")["partnership"])  # no sampling: no error
-    assert row(result, "provider", "p50")["partnership"] == pytest.approx(SURPLUS)  # 75 % of weight at 17,520
+    assert row(result, "provider", "p50")["partnership"] == pytest.approx(SURPLUS)  # 75 % of weight at 18,840
     assert row(result, "provider", "p90")["partnership"] == pytest.approx(other)
 
 

@@ -237,7 +237,7 @@ def test_year_result_is_the_grid_of_that_years_parameters():
     expected = payoff_grid(year_parameters(Parameters(), term)[2])
     pd.testing.assert_frame_equal(year3.table("host_saving"), expected.table("host_saving"))
     pd.testing.assert_frame_equal(result.table("host_saving", 3), expected.table("host_saving"))
-    assert year3.params.fixed_cost == pytest.approx(950_000 * 1.04**2)
+    assert year3.params.fixed_cost == pytest.approx(775_000 * 1.04**2)
 
 
 # --- fees fixed, costs inflating: the provider's surplus never rises ---------------------------------
@@ -311,12 +311,12 @@ def test_capped_clamps_each_years_rise_not_the_cumulative():
 
 
 def test_cost_linked_follows_the_full_occupancy_cost_mix():
-    # F = 950,000, W·N·v = 52·4·300 = 62,400; fixed +4 %, variable +2.5 %:
-    # year 2 index = (950,000·1.04 + 62,400·1.025)/1,012,400 = (988,000 + 63,960)/1,012,400 = 1.039075
+    # F = 775,000, W·N·v = 52·4·300 = 62,400; fixed +4 %, variable +2.5 %:
+    # year 2 index = (775,000·1.04 + 62,400·1.025)/837,400 = (806,000 + 63,960)/837,400 = 1.038882…
     term = TermInputs(years=2, fee_uplift="cost_linked")
     paths = price_paths(Parameters(), term)
-    assert paths["local_fee"][1] == pytest.approx(5_000 * 1_051_960 / 1_012_400)
-    assert paths["outside_fee"][1] == pytest.approx(5_600 * 1_051_960 / 1_012_400)
+    assert paths["local_fee"][1] == pytest.approx(5_000 * 869_960 / 837_400)
+    assert paths["outside_fee"][1] == pytest.approx(5_600 * 869_960 / 837_400)
     np.testing.assert_allclose(cost_index(0.0, 0.0, np.array([1, 1.1]), np.array([1, 1.5])), [1, 1.1])
 
 
@@ -339,8 +339,14 @@ def test_rule_comparison_agrees_with_each_variant_alone():
         )
         grid_first = first_negative_year(term_grid(p, variant).values["provider_surplus"])
         np.testing.assert_array_equal(grids[kind].to_numpy(), grid_first)
-    # fixed fees against 6 % cost inflation: the provider goes negative, and before the index rule
-    assert comparison.loc["fixed", "first_negative_year"] < comparison.loc["index", "first_negative_year"]
+    # fixed fees against 6 % cost inflation: the provider goes negative within the term, and
+    # before the index rule does (with the example's margin the index rule may never go negative)
+    fixed, index = (
+        comparison.loc["fixed", "first_negative_year"],
+        comparison.loc["index", "first_negative_year"],
+    )
+    assert 1 <= fixed <= 12
+    assert np.isnan(index) or fixed < index
 
 
 def test_first_negative_year():

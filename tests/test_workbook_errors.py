@@ -197,4 +197,4 @@ def test_new_refuses_to_overwrite_without_force(tmp_path, capsys):
     assert code == 2 and "already exists; add --force" in output
     assert path.read_bytes() == before
     assert run_cli(capsys, "new", str(path), "--force")[0] == 0
-    assert openpyxl.load_workbook(path)[layout.INPUTS]["B14"].value == 950_000
+    assert openpyxl.load_workbook(path)[layout.INPUTS]["B14"].value == 775_000  # the example again

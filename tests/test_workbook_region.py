@@ -417,7 +417,10 @@ def test_region_command_prints_each_council_and_its_json_is_the_engines(example,
     path, _ = example
     assert main(["region", str(path)]) == 0
     out = capsys.readouterr().out
-    assert "Westshire" in out and "£187,200" in out and "£576,813" in out  # fees, net cost of the region
+    # fees, and the region's net cost at 90 % / 50 %: L = X = 1.8, X_rel = 0.8; S0 = 1,192,160 − 831,160
+    # − 23,400 − 58,240 = 279,360; share 0.40·(279,360 − 66,492.8) = 85,146.88;
+    # net 468,000 + 200,000 − 23,400 − 58,240 − 85,146.88 = 501,213.12
+    assert "Westshire" in out and "£187,200" in out and "£501,213" in out
     assert "Profit share and deficit cover: in proportion to each council's share of local use." in out
     assert main(["region", str(path), "--occupancy", "80%", "--local-use", "0.3", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)

@@ -217,24 +217,33 @@ def test_past_years_replace_the_ranges(tmp_path):
     assert "3 past years, drawn at random" in caption
 
 
-def test_a_run_with_the_template_shows_a_zone_and_every_verdict(tmp_path):
-    """The template's own rules and sweep: what a facilitator's first run shows."""
+def test_a_run_with_the_template_shows_a_zone_and_three_verdicts(tmp_path):
+    """The template's own rules and sweep: what a facilitator's first run shows.
+
+    Host contribution helps the provider and costs the host; the top share does the opposite,
+    so the map has a band both accept between one only the provider accepts (a dear
+    contribution) and one only the host accepts (a small one or a high share).
+    """
     path = make_workbook(tmp_path)
     run_workbook(path)
     wb = openpyxl.load_workbook(path)
     cells = {str(v) for row in named_values(wb, layout.out_name("agreement_zone")) for v in row}
-    assert set(SYMBOLS.values()) <= cells  # both, only the provider, only the host, neither
+    assert {SYMBOLS[c] for c in ("both", "provider_only", "host_only")} <= cells
     ws = wb[layout.AGREEMENT]
     text = " ".join(str(c.value) for row in ws.iter_rows(max_col=1) for c in row if c.value)
     assert "Both parties accept" in text and "Nash bargaining: host contribution £" in text
-    assert "issue's examples" in text  # the stricter rules are documented as the alternative
+    assert (
+        "Today's terms (host contribution £200,000 and share of tier 3 (local use ≥ 75%) 60 %): both accept"
+        in text
+    )
+    assert "The rules are an example" in text  # what the provider's spot comparison is for
 
 
-def test_the_issue_rules_give_no_zone_and_say_so(tmp_path, capsys):
-    """The issue's examples with the default inputs: the provider needs more than the host can pay."""
-    issue = [list(rule) for rule in DEFAULT_RULES]
+def test_rules_no_terms_meet_give_no_zone_and_say_so(tmp_path, capsys):
+    """The example rules plus an expected margin of 50 % for the provider: out of reach."""
+    rules = [*(list(rule) for rule in DEFAULT_RULES), ["provider", "mean", "provider_margin", ">=", 0.5]]
     sweep = [["host_contribution", 0, 400_000, 41], ["top_share_rate", None, None, 5]]
-    path = make_workbook(tmp_path, acceptance_rules=issue, zone_terms=sweep, zone_draws=2_000)
+    path = make_workbook(tmp_path, acceptance_rules=rules, zone_terms=sweep, zone_draws=2_000)
     assert main(["negotiate", str(path), "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["zone"]["ranges"] is None and data["zone"]["shares"]["both"] == 0
@@ -361,17 +370,19 @@ def test_negotiate_prints_the_balanced_terms_and_each_partys_figures(small, caps
     out = capsys.readouterr().out
     assert "Nash bargaining: host contribution £" in out and "the provider gains £" in out
     assert "Today's terms (host contribution £200,000 and deficit support 0 %)" in out
-    assert "Provider: probability below zero of provider surplus ≤ 30 %" in out
+    assert "Provider: probability below zero of provider surplus ≤ 10 %" in out
+    assert "Provider: expected provider gain from the partnership ≥ £0" in out
 
 
 def test_negotiate_json_equals_the_engine(small, capsys):
     assert main(["negotiate", str(small), "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    rules = [
-        ("provider", "probability_of_loss", "provider_surplus", "<=", 0.30),
-        ("provider", "mean", "provider_margin", ">=", 0.02),
+    rules = [  # the template's, typed again
+        ("provider", "probability_of_loss", "provider_surplus", "<=", 0.10),
+        ("provider", "mean", "provider_margin", ">=", 0.05),
+        ("provider", "mean", "provider_gain", ">=", 0.0),
         ("host", "mean", "host_saving", ">=", 0.0),
-        ("host", "p90", "host_cost_per_local_week", "<=", 7_000.0),
+        ("host", "p90", "host_cost_per_local_week", "<=", 6_500.0),
     ]
     outcomes = draw_outcomes(Uncertainty(), 2_000, 20261126)
     terms = ("host_contribution", "deficit_support")
@@ -384,7 +395,7 @@ def test_negotiate_json_equals_the_engine(small, capsys):
     assert point["found"] and point["terms"]["host_contribution"] == pytest.approx(nash["host_contribution"])
     assert point["provider_gain"] == pytest.approx(nash["provider_gain"])
     assert point["host_gain"] == pytest.approx(nash["host_gain"])
-    assert [r["holds"] for r in point["rules"]] == [True] * 4
+    assert [r["holds"] for r in point["rules"]] == [True] * 5
     shares = data["zone"]["shares"]
     assert sum(shares.values()) == pytest.approx(1.0)
     assert shares["both"] == pytest.approx((found.table["category"] == "both").mean())
@@ -408,6 +419,10 @@ def test_risk_command_json_equals_the_engine(small, capsys):
     assert [r["partnership"] for r in got] == pytest.approx(expected["partnership"].tolist())
     assert data["uncertainty"] == {"source": "pert", "draws": 100_000, "seed": 20261126}
     assert "lowers the provider's probability of a loss" in data["sentences"]["provider"]
+    # and raises its expected surplus: at spot 1,102,400·E[o] − 775,000 with the PERT mean
+    # E[o] = (0.6 + 4·0.85 + 0.95)/6 = 0.825, i.e. £134,480; with the partnership about £164,500
+    # (quadrature over the two PERT densities with the scalar reference model, docs/example.md)
+    assert "and raises its expected surplus from £134,4" in data["sentences"]["provider"]
 
 
 def test_charts_on_our_sheets(ran):

@@ -131,8 +131,8 @@ def test_year_by_year_table_equals_the_engine(wb):
 
 
 def test_prices_and_discount_worked_by_hand(wb):
-    # fixed cost rises 8 % a year (the edited high_pay_pressure row): year 3 = 950,000 × 1.08² = 1,108,080
-    assert row_of(wb, "term_fixed_cost")[2] == pytest.approx(1_108_080)
+    # fixed cost rises 8 % a year (the edited high_pay_pressure row): year 3 = 775,000 × 1.08² = 903,960
+    assert row_of(wb, "term_fixed_cost")[2] == pytest.approx(903_960)
     # host contribution index 2 %: year 6 = 200,000 × 1.02⁵ = 220,816.16
     assert row_of(wb, "term_host_contribution")[5] == pytest.approx(220_816.16, abs=0.01)
     # capped fees: the 5 % rate is held at the 3 % cap: local fee in year 2 = 5,000 × 1.03 = 5,150

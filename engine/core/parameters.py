@@ -49,7 +49,7 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
         "F",
         "Fixed cost",
         _MONEY_YEAR,
-        950_000.0,
+        775_000.0,
         minimum=0,
         help="Staffing, premises and overheads per year, whatever the occupancy.",
     ),
@@ -176,23 +176,24 @@ class Parameters:
     """The contract terms and cost base of one partnership (MODEL.md, annual, £).
 
     Construction validates every field and raises one ``ParameterError`` naming
-    every problem, so an invalid ``Parameters`` never exists.
+    every problem, so an invalid ``Parameters`` never exists. The defaults are the
+    ``PARAMETERS`` table's (the calibrated example of ``engine.core.example``), not typed twice.
     """
 
-    places: int = 4
-    weeks_per_year: float = 52.0
-    fixed_cost: float = 950_000.0
-    variable_cost: float = 300.0
-    local_fee: float = 5_000.0
-    outside_fee: float = 5_600.0
-    spot_price: float = 6_500.0
-    host_contribution: float = 200_000.0
-    reserved_places: float = 3.0
-    release_share: float = 0.25
-    compensation_per_week: float = 250.0
-    reasonable_return: float = 0.08
-    share_tiers: ShareTiers = ((0.0, 0.25), (0.5, 0.40), (0.75, 0.60))
-    deficit_support: float = 0.0
+    places: int = SPECS["places"].default
+    weeks_per_year: float = SPECS["weeks_per_year"].default
+    fixed_cost: float = SPECS["fixed_cost"].default
+    variable_cost: float = SPECS["variable_cost"].default
+    local_fee: float = SPECS["local_fee"].default
+    outside_fee: float = SPECS["outside_fee"].default
+    spot_price: float = SPECS["spot_price"].default
+    host_contribution: float = SPECS["host_contribution"].default
+    reserved_places: float = SPECS["reserved_places"].default
+    release_share: float = SPECS["release_share"].default
+    compensation_per_week: float = SPECS["compensation_per_week"].default
+    reasonable_return: float = SPECS["reasonable_return"].default
+    share_tiers: ShareTiers = SPECS["share_tiers"].default
+    deficit_support: float = SPECS["deficit_support"].default
 
     def __post_init__(self) -> None:
         problems = check(dataclasses.asdict(self))

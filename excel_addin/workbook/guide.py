@@ -6,7 +6,9 @@ guide cannot drift from what the workbook actually shows.
 
 from __future__ import annotations
 
-from engine import MEASURES
+from typing import Any
+
+from engine import EXAMPLE_SOURCES, MEASURES, SPECS, calibration_lines
 from excel_addin.workbook import layout
 from excel_addin.workbook.formats import unit_words
 from excel_addin.workbook.plan import Item, block
@@ -108,13 +110,50 @@ SHEETS = (
     ),
 )
 
-DEFAULTS = (
-    "The defaults are illustrative, not data about any real home: a four-bed home with £950,000 of fixed "
-    "cost a year, fees of £5,000 (host) and £5,600 (outside) a week,",
-    "and a spot price of £6,500 a week. For scale, sector reports quote the CMA's average provider profit "
-    "of £910 per child per week (2020) and emergency placements",
-    "above £10,000 a week. Replace every value with your own before drawing conclusions.",
+EXAMPLE_INTRO = (
+    "Every new workbook starts from an example: a four-bed home on the spot market, and a partnership's "
+    "opening offer. It is not data about any real home: replace every value with your own.",
+    "The example is set so that the spot market looks like the published figures. Each value and where it "
+    "comes from:",
 )
+
+
+def _example_value(value: Any, unit: str) -> str:
+    """An example value as the Inputs sheet shows it: £5,000, 25 %, 4; share tiers in one line."""
+    if unit == "share" and isinstance(value, tuple):
+        return ", ".join(f"{share * 100:g} % from {lowest * 100:g} %" for lowest, share in value)
+    if unit == "share":
+        return f"{value * 100:g} %"
+    if unit.startswith("£"):
+        return f"£{value:,.0f}"
+    return f"{value:g}"
+
+
+def _example(row: int) -> tuple[list[Item], int]:
+    """The example's values, units and sources (one table in code, shared with its test), then its checks."""
+    items: list[Item] = [block(layout.GUIDE, row, 1, "Where the example values come from", style="heading")]
+    for offset, line in enumerate(EXAMPLE_INTRO, start=1):
+        items.append(block(layout.GUIDE, row + offset, 1, line))
+    row += len(EXAMPLE_INTRO) + 1
+    items.append(block(layout.GUIDE, row, 1, [["Input", "Example value", "Unit", "Source"]], style="header"))
+    rows = []
+    for source in EXAMPLE_SOURCES:
+        spec = SPECS[source.name]
+        basis = "" if source.basis == "definition" else f"{source.basis.capitalize()}. "
+        rows.append(
+            [
+                spec.label,
+                _example_value(spec.default, spec.unit),
+                unit_words(spec.unit),
+                basis + source.source,
+            ]
+        )
+    items.append(block(layout.GUIDE, row + 1, 1, rows))
+    row += len(rows) + 2
+    checks = calibration_lines()
+    for offset, line in enumerate(checks):
+        items.append(block(layout.GUIDE, row + offset, 1, line))
+    return items, row + len(checks) + 1
 
 
 def _paragraphs(row: int, title: str, lines: tuple[str, ...]) -> tuple[list[Item], int]:
@@ -167,7 +206,7 @@ def guide_items() -> list[Item]:
         lambda r: _paragraphs(r, "How to use this workbook", HOW_TO),
         lambda r: _pairs(r, "The sheets", SHEETS),
         _measures,
-        lambda r: _paragraphs(r, "Where the default values come from", DEFAULTS),
+        _example,
     ):
         more, row = part(row)
         items += more

@@ -79,7 +79,8 @@ def risk_sentences(risk: RiskResult) -> dict[str, str]:
     mean, tail = provider.loc["mean"], provider.loc["expected_shortfall"]
     provider_line = (
         f"The partnership {_moves(loss['spot'], loss['partnership'])} the provider's probability of a loss "
-        f"from {_share(loss['spot'])} to {_share(loss['partnership'])} of years, and its expected surplus "
+        f"from {_share(loss['spot'])} to {_share(loss['partnership'])} of years, and "
+        f"{_moves(mean['spot'], mean['partnership'])} its expected surplus "
         f"from {money(mean['spot'])} to {money(mean['partnership'])} a year; in the worst 1 year in 10 the "
         f"surplus averages {money(tail['partnership'])} instead of {money(tail['spot'])}."
     )

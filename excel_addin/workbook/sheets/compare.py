@@ -153,8 +153,8 @@ def _findings(comparison: Comparison, row: int) -> Table:
         f"At the default inputs spot is the cheapest contract for the host in {spot} of the {total} cells "
         "of the 21 × 21 grid: block and open book make the host pay for empty places (block places whether "
         "they are used or not, open book the home's full cost plus margin).",
-        "They pay off for the host only in a busy home that the host fills itself: at the defaults, block "
-        f"from {paying[0]}, open book from {paying[1]}.",
+        f"They pay off for the host only in a busy home: at the defaults, block from {paying[0]}, open book "
+        f"from {paying[1]}.",
     ]
     counts = comparison.counts
     cells = int(counts["host_best_cells"].sum())
@@ -174,14 +174,17 @@ def _findings(comparison: Comparison, row: int) -> Table:
 
 
 def _where_won(contract: str) -> str:
-    """Where ``contract`` is cheapest for the host at the defaults, in words."""
+    """Where ``contract`` is cheapest for the host at the defaults, in words: the lowest occupancy
+    at which it wins, and the local use it wins at there (not a rectangle the cells may not fill)."""
     best = default_host_best()
     won = best.to_numpy() == contract
     if not won.any():
         return "nowhere"
-    rows, columns = np.nonzero(won)
-    occupancy, local_use = best.index[rows].min(), best.columns[columns].min()
-    return f"{percent_label(occupancy)} occupancy (with local use of {percent_label(local_use)} or more)"
+    first = int(np.nonzero(won.any(axis=1))[0][0])
+    uses = best.columns[won[first]]
+    low, high = percent_label(uses.min()), percent_label(uses.max())
+    span = f"local use {low}" if low == high else f"local use {low} to {high}"
+    return f"{percent_label(best.index[first])} occupancy (at {span})"
 
 
 def _contract_header(row: int, first: str) -> list[Item]:

@@ -2,7 +2,7 @@
 
 What a facilitator puts on the screen: two small tables (provider surplus, host net cost),
 each with a line in plain words under it ("the partnership lowers the provider's
-probability of a loss from 68 % to 20 %"), then two histograms with the partnership and
+probability of a loss from 3.8 % to 0 %"), then two histograms with the partnership and
 the spot market as two series on common bands, so the narrower spread is seen at a glance.
 Printed: the tables and words on the first page, the charts and their data after.
 """
