@@ -86,7 +86,7 @@ def as_rows(raw: Any) -> list[list[Any]]:
 
 @dataclass(frozen=True)
 class NamedValues:
-    """The inputs a range gives, by family: ``{"parameters": {"fixed_cost": 950000.0}, …}``."""
+    """The inputs a range gives, by family: ``{"parameters": {"fixed_cost": 775000.0}, …}``."""
 
     families: dict[str, dict[str, Any]]
 
