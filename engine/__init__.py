@@ -92,6 +92,7 @@ from .term_inputs import TERM_PARAMETERS, TermInputs
 from .tornado import tornado
 from .uncertainty import UNCERTAINTY_INPUTS, Uncertainty, draw_outcomes, expected_outcome, grid_outcomes
 from .uplift import UPLIFT_KINDS, UpliftRule
+from .zone_explanation import ZoneExplanation, explain_zone, failing_rules
 
 __version__ = "0.1.0"
 
@@ -135,6 +136,7 @@ __all__ = [
     "TermInputs",
     "Uncertainty",
     "UpliftRule",
+    "ZoneExplanation",
     "__version__",
     "agreement_zone",
     "allocate",
@@ -163,6 +165,8 @@ __all__ = [
     "evaluate_contracts",
     "expected_outcome",
     "explain_rules",
+    "explain_zone",
+    "failing_rules",
     "first_negative_year",
     "first_negative_year_grids",
     "grid_outcomes",

@@ -72,7 +72,14 @@ PARTY_FIGURES = (
     ("mean", "host_saving"),
 )
 ILLINOIS_STEPS = 12  # bracketed root steps for the equal-gains line (piecewise-linear gains)
-ZOOM_LEVELS, ZOOM_POINTS, ZOOM_SHRINK = 5, 11, 5  # Nash refinement: 11 × 11 around the best, 1/5 each level
+ZOOM_LEVELS, ZOOM_POINTS, ZOOM_SHRINK = 5, 11, 5  # equal gains: 11 × 11 around the nearest, 1/5 each level
+# The Nash search (docs/negotiation.md): seeds from separate places, each zoomed ± ZOOM_REACH grid steps
+NASH_SEEDS, SEED_RADIUS, ZOOM_REACH, NASH_POINTS = 4, 2.0, 1.5, 7  # 7 × 7 grids, half as wide each level
+TERM_TOLERANCE = 1e-3  # the last zoom's grid spacing, as a share of each swept range
+MAX_LEVELS = 12
+SEED_BISECT_STEPS, BISECT_STEPS, FINAL_BISECT_STEPS = 3, 4, 14  # halvings of a segment to the zone's edge
+SEED_SEGMENTS, ZOOM_SEGMENTS = 96, 24  # edge segments bisected at once (the most promising first)
+BINDING_NUDGE = 1e-6  # share of a range: a rule failing this close to the deal holds it there
 EQUAL_TOLERANCE = 0.01  # £: gains this close count as equal
 MAX_CROSSINGS = 512
 
@@ -386,40 +393,231 @@ def _root_along(zone, segment, f_lo, f_hi, steps):
 
 
 def _nash(zone: AgreementZone, refine: bool, equal: pd.DataFrame | None) -> tuple[pd.DataFrame | None, str]:
-    """The accepted terms with the largest product of the two parties' gains over no deal."""
+    """The accepted terms with the largest product of the two parties' gains over no deal.
+
+    The search is global over the swept box (docs: negotiation.md): every pair of the sweep
+    and every point where the zone's edge crosses the sweep's grid lines (located by
+    bisection) are candidates; the best few from separate places seed a zoom each, and
+    each zoom keeps both its grid and its own edge points until its spacing is
+    ``TERM_TOLERANCE`` of each range. So a best deal on a sloping edge of the zone, far
+    from any pair of the sweep, is found, and so is one in another part of the zone.
+    """
     table = zone.table
-    product = table["nash_product"].where(table["category"] == "both")
-    if not product.notna().any():
+    feasible = _feasible(table)
+    if not feasible.any():
         return (
             None,
-            "Nash: no terms in the sweep are accepted by both with a gain for each over the spot market",
+            "Nash: no terms in the sweep are accepted by both with a gain for each over the no-deal position",
         )
     total = table["total_gain"].to_numpy()
     fixed_total = np.ptp(total) <= 1e-9 * max(1.0, float(np.max(np.abs(total))))
     if fixed_total and equal is not None and bool((equal[["provider_gain", "host_gain"]] > 0).all(axis=None)):
-        return equal, (
+        return _with_binding(zone, equal), (
             "Nash: these terms only move money between the parties, so the total gain is fixed and the "
             "product of gains is largest where they are equal; the equal-gains point nearest today's terms"
         )
-    best = table.loc[[product.idxmax()]]
+    product = np.where(feasible, table["nash_product"].to_numpy(), -np.inf)
+    best = table.iloc[[int(np.argmax(product))]]
     if not refine:
         return best, "Nash: largest product of gains among the sweep's pairs where both accept"
-    spacing = [float(np.ptp(axis)) / max(len(axis) - 1, 1) for axis in zone.axes]
-    for _ in range(ZOOM_LEVELS):
-        centre = [float(best[name].iloc[0]) for name in zone.terms]
-        around = [_zoom_axis(zone, i, centre[i], spacing[i]) for i in range(2)]
-        first, second = np.meshgrid(*around, indexing="ij")
-        rows = _assess_pairs(zone, first.ravel(), second.ravel())
-        candidate = rows["nash_product"].where(rows["category"] == "both")
-        if candidate.notna().any() and candidate.max() > float(best["nash_product"].iloc[0]):
-            best = rows.loc[[candidate.idxmax()]]
-        spacing = [s / ZOOM_SHRINK for s in spacing]
-    return best, "Nash: largest product of gains where both accept, refined around the best pair of the sweep"
+    spacing = _spacing(zone.axes)
+    floor = float(best["nash_product"].iloc[0])
+    edges = _edge_points(zone, zone.axes, table, floor, SEED_BISECT_STEPS, SEED_SEGMENTS)
+    candidates = pd.concat([table[feasible], edges], ignore_index=True)
+    reach = _product_step(zone)
+    seeds = _seeds(zone, candidates, spacing, reach)
+    local = _climb(zone, seeds, spacing, reach)
+    if float(local["nash_product"].iloc[0]) > float(best["nash_product"].iloc[0]):
+        best = local
+    return _with_binding(zone, best), (
+        "Nash: largest product of gains where both accept, over the whole sweep: the best pairs and zone "
+        "edges of the sweep refined, each to 1e-4 of the swept ranges"
+    )
 
 
-def _zoom_axis(zone: AgreementZone, index: int, centre: float, spacing: float) -> np.ndarray:
+def _feasible(table: pd.DataFrame) -> np.ndarray:
+    """Where both accept and each gains over its no-deal position (the product is defined)."""
+    return (
+        (table["category"] == "both") & (table["provider_gain"] > 0) & (table["host_gain"] > 0)
+    ).to_numpy()
+
+
+def _spacing(axes: Sequence[np.ndarray]) -> list[float]:
+    return [float(np.ptp(axis)) / max(len(axis) - 1, 1) for axis in axes]
+
+
+def _edge_points(
+    zone: AgreementZone,
+    axes: Sequence[np.ndarray],
+    table: pd.DataFrame,
+    floor: float,
+    steps: int,
+    most: int,
+) -> pd.DataFrame:
+    """Points on the zone's edge where it crosses the grid lines of ``axes``, on the accepted side.
+
+    A segment between neighbouring pairs, one feasible and one not, holds an edge point.
+    Only segments that could beat ``floor`` are bisected: along one short segment the
+    product moves from its value at the feasible end towards the (unconstrained) product
+    at the other end, so a segment where both are below ``floor`` cannot. ``steps``
+    halvings locate each edge point to 2^-steps of its segment; the ``most`` segments with
+    the highest bound are bisected. A whole-number term is never bisected (it has no
+    values between).
+    """
+    n0, n1 = len(axes[0]), len(axes[1])
+    ok = _feasible(table)
+    product = np.where(ok, table["nash_product"].to_numpy(), -np.inf)
+    raw = (table["provider_gain"] * table["host_gain"]).to_numpy()
+    raw = np.where(
+        (table["provider_gain"] > 0).to_numpy() & (table["host_gain"] > 0).to_numpy(), raw, -np.inf
+    )
+    index = np.arange(n0 * n1).reshape(n0, n1)
+    inner, outer = [], []
+    for axis, name in enumerate(zone.terms):
+        if _is_integer(zone.params, name) or len(axes[axis]) < 2:
+            continue
+        a = index[:-1, :] if axis == 0 else index[:, :-1]
+        b = index[1:, :] if axis == 0 else index[:, 1:]
+        a, b = a.ravel(), b.ravel()
+        crossing = ok[a] != ok[b]
+        inner.append(np.where(ok[a], a, b)[crossing])
+        outer.append(np.where(ok[a], b, a)[crossing])
+    if not inner:
+        return table.iloc[:0]
+    inner, outer = np.concatenate(inner), np.concatenate(outer)
+    bound = np.maximum(product[inner], raw[outer])
+    keep = np.flatnonzero(bound >= floor)
+    keep = keep[np.argsort(-bound[keep], kind="stable")[:most]]
+    if keep.size == 0:
+        return table.iloc[:0]
+    first, second = np.meshgrid(axes[0], axes[1], indexing="ij")
+    grid = np.stack([first.ravel(), second.ravel()], axis=1)
+    good, bad = grid[inner[keep]], grid[outer[keep]]
+    for _ in range(steps):
+        middle = (good + bad) / 2
+        inside = _feasible(_assess_pairs(zone, middle[:, 0], middle[:, 1]))[:, None]
+        good, bad = np.where(inside, middle, good), np.where(inside, bad, middle)
+    rows = _assess_pairs(zone, good[:, 0], good[:, 1])
+    return rows[_feasible(rows)]
+
+
+def _seeds(
+    zone: AgreementZone, candidates: pd.DataFrame, spacing: list[float], reach: float
+) -> list[pd.DataFrame]:
+    """The best candidates from separate places of the zone, each a start for a zoom.
+
+    The best candidate, then the best more than ``SEED_RADIUS`` sweep steps from every
+    seed so far, and so on up to ``NASH_SEEDS``; a place whose best candidate is further
+    below the best than the product moves over two steps of the sweep is left out, as a
+    zoom there cannot close that gap.
+    """
+    product = candidates["nash_product"].to_numpy()
+    scaled = np.stack(
+        [candidates[name].to_numpy() / (step or 1.0) for name, step in zip(zone.terms, spacing, strict=True)],
+        axis=1,
+    )
+    remaining = np.isfinite(product)
+    seeds: list[pd.DataFrame] = []
+    top = float(np.max(product[remaining])) if remaining.any() else -np.inf
+    while remaining.any() and len(seeds) < NASH_SEEDS:
+        pick = int(np.argmax(np.where(remaining, product, -np.inf)))
+        if product[pick] < top - 2 * reach:
+            break
+        seeds.append(candidates.iloc[[pick]])
+        near = np.all(np.abs(scaled - scaled[pick]) <= SEED_RADIUS, axis=1)
+        remaining &= ~near
+    return seeds
+
+
+def _product_step(zone: AgreementZone) -> float:
+    """The largest change of the product between neighbouring accepted pairs of the sweep."""
+    n0, n1 = (len(axis) for axis in zone.axes)
+    product = np.where(_feasible(zone.table), zone.table["nash_product"].to_numpy(), np.nan).reshape(n0, n1)
+    with np.errstate(invalid="ignore"):
+        steps = [np.abs(np.diff(product, axis=axis)) for axis in (0, 1) if product.shape[axis] > 1]
+    finite = [float(np.nanmax(s)) for s in steps if np.isfinite(s).any()]
+    return max(finite, default=0.0)
+
+
+def _climb(
+    zone: AgreementZone, seeds: list[pd.DataFrame], spacing: list[float], reach: float
+) -> pd.DataFrame:
+    """Zoom on every seed: a 7 × 7 grid ± 1.5 steps and its edge points, half as wide each level.
+
+    The last level's grid spacing is at most ``TERM_TOLERANCE`` of each swept range, and
+    its edge points are bisected to ``FINAL_BISECT_STEPS`` halvings of that. After each
+    level a seed is dropped when even the product's largest change over the width still
+    to search (``reach`` per sweep step) cannot lift it to the best found so far.
+    """
+    spans = [float(np.ptp(axis)) for axis in zone.axes]
+    ratio = ZOOM_REACH
+    half = [ZOOM_REACH * step for step in spacing]
+    live = list(seeds)
+    for _ in range(MAX_LEVELS):
+        step = [2 * h / (NASH_POINTS - 1) for h in half]
+        last = all(
+            s <= TERM_TOLERANCE * span or span == 0 or _is_integer(zone.params, name)
+            for s, span, name in zip(step, spans, zone.terms, strict=True)
+        )
+        live = [_zoom_once(zone, best, half, last) for best in live]
+        top = max(float(best["nash_product"].iloc[0]) for best in live)
+        ratio *= 2 * ZOOM_REACH / (NASH_POINTS - 1)
+        live = [best for best in live if float(best["nash_product"].iloc[0]) + 2 * reach * ratio >= top]
+        if last:
+            break
+        half = [ZOOM_REACH * s for s in step]
+    return max(live, key=lambda best: float(best["nash_product"].iloc[0]))
+
+
+def _zoom_once(zone: AgreementZone, best: pd.DataFrame, half: list[float], last: bool) -> pd.DataFrame:
+    """One zoom level around ``best``: its grid and edge points; the better of them and ``best``."""
+    centre = [float(best[name].iloc[0]) for name in zone.terms]
+    axes = [_zoom_axis(zone, i, centre[i], half[i], NASH_POINTS) for i in range(2)]
+    first, second = np.meshgrid(*axes, indexing="ij")
+    rows = _assess_pairs(zone, first.ravel(), second.ravel())
+    floor = float(best["nash_product"].iloc[0])
+    steps = FINAL_BISECT_STEPS if last else BISECT_STEPS
+    edges = _edge_points(zone, axes, rows, floor, steps, ZOOM_SEGMENTS)
+    found = pd.concat([rows[_feasible(rows)], edges], ignore_index=True)
+    if not found.empty:
+        pick = int(np.argmax(found["nash_product"].to_numpy()))
+        if float(found["nash_product"].iloc[pick]) > floor:
+            return found.iloc[[pick]]
+    return best
+
+
+def _with_binding(zone: AgreementZone, best: pd.DataFrame) -> pd.DataFrame:
+    """``best`` with ``binding``: the rules that fail a hair's breadth away (what holds the deal there),
+    and ``at_edge``: the swept terms at an end of their range."""
+    best = best.reset_index(drop=True)
+    spans = [float(np.ptp(axis)) for axis in zone.axes]
+    centre = [float(best[name].iloc[0]) for name in zone.terms]
+    moves = []
+    for i in range(2):
+        for sign in (-1.0, 1.0):
+            point = list(centre)
+            point[i] = centre[i] + sign * BINDING_NUDGE * (spans[i] or 1.0)
+            moves.append(point)
+    near = _assess_pairs(zone, [p[0] for p in moves], [p[1] for p in moves])
+    binding = [
+        f"rule_{i}"
+        for i in range(1, len(zone.rules) + 1)
+        if bool(best[f"rule_{i}"].iloc[0]) and not bool(near[f"rule_{i}"].all())
+    ]
+    edge = [
+        name
+        for name, axis, value in zip(zone.terms, zone.axes, centre, strict=True)
+        if np.ptp(axis) > 0 and min(value - axis.min(), axis.max() - value) <= BINDING_NUDGE * np.ptp(axis)
+    ]
+    return best.assign(binding=",".join(binding), at_edge=",".join(edge))
+
+
+def _zoom_axis(
+    zone: AgreementZone, index: int, centre: float, spacing: float, points: int = ZOOM_POINTS
+) -> np.ndarray:
+    """``points`` values within ± ``spacing`` of ``centre``, inside the swept range."""
     axis = zone.axes[index]
-    values = np.clip(centre + spacing * np.linspace(-1, 1, ZOOM_POINTS), axis.min(), axis.max())
+    values = np.clip(centre + spacing * np.linspace(-1, 1, points), axis.min(), axis.max())
     if _is_integer(zone.params, zone.terms[index]):
         values = np.round(values)
     return np.unique(values)
