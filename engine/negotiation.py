@@ -74,11 +74,11 @@ PARTY_FIGURES = (
 ILLINOIS_STEPS = 12  # bracketed root steps for the equal-gains line (piecewise-linear gains)
 ZOOM_LEVELS, ZOOM_POINTS, ZOOM_SHRINK = 5, 11, 5  # equal gains: 11 × 11 around the nearest, 1/5 each level
 # The Nash search (docs/negotiation.md): seeds from separate places, each zoomed ± ZOOM_REACH grid steps
-NASH_SEEDS, SEED_RADIUS, ZOOM_REACH, NASH_POINTS = 4, 2.0, 1.5, 7  # 7 × 7 grids, half as wide each level
-TERM_TOLERANCE = 1e-3  # the last zoom's grid spacing, as a share of each swept range
+NASH_SEEDS, SEED_RADIUS, ZOOM_REACH, NASH_POINTS = 3, 2.0, 1.5, 7  # 7 × 7 grids, half as wide each level
+TERM_TOLERANCE = 1e-4  # the last zoom's grid spacing, as a share of each swept range
 MAX_LEVELS = 12
-SEED_BISECT_STEPS, BISECT_STEPS, FINAL_BISECT_STEPS = 3, 4, 14  # halvings of a segment to the zone's edge
-SEED_SEGMENTS, ZOOM_SEGMENTS = 96, 24  # edge segments bisected at once (the most promising first)
+SEED_BISECT_STEPS, BISECT_STEPS, FINAL_BISECT_STEPS = 3, 3, 24  # halvings of a segment to the zone's edge
+SEED_SEGMENTS, ZOOM_SEGMENTS = 64, 8  # edge segments bisected at once (the most promising first)
 BINDING_NUDGE = 1e-6  # share of a range: a rule failing this close to the deal holds it there
 EQUAL_TOLERANCE = 0.01  # £: gains this close count as equal
 MAX_CROSSINGS = 512
@@ -420,13 +420,10 @@ def _nash(zone: AgreementZone, refine: bool, equal: pd.DataFrame | None) -> tupl
     best = table.iloc[[int(np.argmax(product))]]
     if not refine:
         return best, "Nash: largest product of gains among the sweep's pairs where both accept"
-    spacing = _spacing(zone.axes)
     floor = float(best["nash_product"].iloc[0])
-    edges = _edge_points(zone, zone.axes, table, floor, SEED_BISECT_STEPS, SEED_SEGMENTS)
-    candidates = pd.concat([table[feasible], edges], ignore_index=True)
-    reach = _product_step(zone)
-    seeds = _seeds(zone, candidates, spacing, reach)
-    local = _climb(zone, seeds, spacing, reach)
+    edges, cells = _edge_points(zone, zone.axes, table, floor, SEED_BISECT_STEPS, SEED_SEGMENTS)
+    seeds = _seeds(zone, edges, cells)
+    local = _climb(zone, seeds, _spacing(zone.axes))
     if float(local["nash_product"].iloc[0]) > float(best["nash_product"].iloc[0]):
         best = local
     return _with_binding(zone, best), (
@@ -437,9 +434,8 @@ def _nash(zone: AgreementZone, refine: bool, equal: pd.DataFrame | None) -> tupl
 
 def _feasible(table: pd.DataFrame) -> np.ndarray:
     """Where both accept and each gains over its no-deal position (the product is defined)."""
-    return (
-        (table["category"] == "both") & (table["provider_gain"] > 0) & (table["host_gain"] > 0)
-    ).to_numpy()
+    both = table["code"].to_numpy() == CATEGORIES.index("both")
+    return both & (table["provider_gain"].to_numpy() > 0) & (table["host_gain"].to_numpy() > 0)
 
 
 def _spacing(axes: Sequence[np.ndarray]) -> list[float]:
@@ -453,7 +449,7 @@ def _edge_points(
     floor: float,
     steps: int,
     most: int,
-) -> pd.DataFrame:
+) -> tuple[pd.DataFrame, np.ndarray]:
     """Points on the zone's edge where it crosses the grid lines of ``axes``, on the accepted side.
 
     A segment between neighbouring pairs, one feasible and one not, holds an edge point.
@@ -483,13 +479,13 @@ def _edge_points(
         inner.append(np.where(ok[a], a, b)[crossing])
         outer.append(np.where(ok[a], b, a)[crossing])
     if not inner:
-        return table.iloc[:0]
+        return table.iloc[:0], np.zeros(0, dtype=int)
     inner, outer = np.concatenate(inner), np.concatenate(outer)
     bound = np.maximum(product[inner], raw[outer])
     keep = np.flatnonzero(bound >= floor)
     keep = keep[np.argsort(-bound[keep], kind="stable")[:most]]
     if keep.size == 0:
-        return table.iloc[:0]
+        return table.iloc[:0], np.zeros(0, dtype=int)
     first, second = np.meshgrid(axes[0], axes[1], indexing="ij")
     grid = np.stack([first.ravel(), second.ravel()], axis=1)
     good, bad = grid[inner[keep]], grid[outer[keep]]
@@ -498,59 +494,76 @@ def _edge_points(
         inside = _feasible(_assess_pairs(zone, middle[:, 0], middle[:, 1]))[:, None]
         good, bad = np.where(inside, middle, good), np.where(inside, bad, middle)
     rows = _assess_pairs(zone, good[:, 0], good[:, 1])
-    return rows[_feasible(rows)]
+    ok_rows = _feasible(rows)
+    return rows[ok_rows], inner[keep][ok_rows]
 
 
-def _seeds(
-    zone: AgreementZone, candidates: pd.DataFrame, spacing: list[float], reach: float
-) -> list[pd.DataFrame]:
-    """The best candidates from separate places of the zone, each a start for a zoom.
+def _seeds(zone: AgreementZone, edges: pd.DataFrame, cells: np.ndarray) -> list[pd.DataFrame]:
+    """Starts for the zooms: the sweep's local maxima of the product, best first, from separate places.
 
-    The best candidate, then the best more than ``SEED_RADIUS`` sweep steps from every
-    seed so far, and so on up to ``NASH_SEEDS``; a place whose best candidate is further
-    below the best than the product moves over two steps of the sweep is left out, as a
-    zoom there cannot close that gap.
+    Each pair of the sweep counts with the best of its own product and the edge points
+    next to it; a pair at least as good as its eight neighbours is a local maximum. The
+    best, then the best more than ``SEED_RADIUS`` steps from every seed so far, up to
+    ``NASH_SEEDS``; a maximum lower than the best by more than twice the product's largest
+    change between neighbouring pairs is left out, as a zoom there cannot close that gap.
     """
-    product = candidates["nash_product"].to_numpy()
-    scaled = np.stack(
-        [candidates[name].to_numpy() / (step or 1.0) for name, step in zip(zone.terms, spacing, strict=True)],
-        axis=1,
-    )
-    remaining = np.isfinite(product)
+    table = zone.table
+    n0, n1 = (len(axis) for axis in zone.axes)
+    value = np.where(_feasible(table), table["nash_product"].to_numpy(), -np.inf)
+    edge_best = np.full(value.size, -np.inf)
+    np.maximum.at(edge_best, cells, edges["nash_product"].to_numpy())
+    score = np.maximum(value, edge_best).reshape(n0, n1)
+    padded = np.pad(score, 1, constant_values=-np.inf)
+    peak = np.isfinite(score)
+    for di in (-1, 0, 1):
+        for dj in (-1, 0, 1):
+            if di or dj:
+                peak &= score >= padded[1 + di : 1 + di + n0, 1 + dj : 1 + dj + n1]
+    top = float(score.max())
+    reach = _product_step(zone)
+    rows, columns = np.indices((n0, n1))
     seeds: list[pd.DataFrame] = []
-    top = float(np.max(product[remaining])) if remaining.any() else -np.inf
-    while remaining.any() and len(seeds) < NASH_SEEDS:
-        pick = int(np.argmax(np.where(remaining, product, -np.inf)))
-        if product[pick] < top - 2 * reach:
+    while peak.any() and len(seeds) < NASH_SEEDS:
+        pick = int(np.argmax(np.where(peak, score, -np.inf)))
+        if score.flat[pick] < top - 2 * reach:
             break
-        seeds.append(candidates.iloc[[pick]])
-        near = np.all(np.abs(scaled - scaled[pick]) <= SEED_RADIUS, axis=1)
-        remaining &= ~near
+        if edge_best[pick] > value[pick]:
+            mine = np.flatnonzero(cells == pick)
+            seeds.append(edges.iloc[[int(mine[np.argmax(edges["nash_product"].to_numpy()[mine])])]])
+        else:
+            seeds.append(table.iloc[[pick]])
+        i, j = divmod(pick, n1)
+        peak &= ~((np.abs(rows - i) <= SEED_RADIUS) & (np.abs(columns - j) <= SEED_RADIUS))
     return seeds
 
 
 def _product_step(zone: AgreementZone) -> float:
     """The largest change of the product between neighbouring accepted pairs of the sweep."""
     n0, n1 = (len(axis) for axis in zone.axes)
-    product = np.where(_feasible(zone.table), zone.table["nash_product"].to_numpy(), np.nan).reshape(n0, n1)
+    return _largest_step(
+        np.where(_feasible(zone.table), zone.table["nash_product"].to_numpy(), np.nan), n0, n1
+    )
+
+
+def _largest_step(product: np.ndarray, n0: int, n1: int) -> float:
+    """The largest change between neighbours of a product map (NaN where not accepted)."""
+    grid = product.reshape(n0, n1)
     with np.errstate(invalid="ignore"):
-        steps = [np.abs(np.diff(product, axis=axis)) for axis in (0, 1) if product.shape[axis] > 1]
+        steps = [np.abs(np.diff(grid, axis=axis)) for axis in (0, 1) if grid.shape[axis] > 1]
     finite = [float(np.nanmax(s)) for s in steps if np.isfinite(s).any()]
     return max(finite, default=0.0)
 
 
-def _climb(
-    zone: AgreementZone, seeds: list[pd.DataFrame], spacing: list[float], reach: float
-) -> pd.DataFrame:
+def _climb(zone: AgreementZone, seeds: list[pd.DataFrame], spacing: list[float]) -> pd.DataFrame:
     """Zoom on every seed: a 7 × 7 grid ± 1.5 steps and its edge points, half as wide each level.
 
     The last level's grid spacing is at most ``TERM_TOLERANCE`` of each swept range, and
     its edge points are bisected to ``FINAL_BISECT_STEPS`` halvings of that. After each
-    level a seed is dropped when even the product's largest change over the width still
-    to search (``reach`` per sweep step) cannot lift it to the best found so far.
+    level a seed is dropped when the product's largest change between neighbours of its
+    own grid, twice over, cannot lift it to the best found so far: the next level searches
+    only 1.5 of those steps around it.
     """
     spans = [float(np.ptp(axis)) for axis in zone.axes]
-    ratio = ZOOM_REACH
     half = [ZOOM_REACH * step for step in spacing]
     live = list(seeds)
     for _ in range(MAX_LEVELS):
@@ -559,31 +572,35 @@ def _climb(
             s <= TERM_TOLERANCE * span or span == 0 or _is_integer(zone.params, name)
             for s, span, name in zip(step, spans, zone.terms, strict=True)
         )
-        live = [_zoom_once(zone, best, half, last) for best in live]
-        top = max(float(best["nash_product"].iloc[0]) for best in live)
-        ratio *= 2 * ZOOM_REACH / (NASH_POINTS - 1)
-        live = [best for best in live if float(best["nash_product"].iloc[0]) + 2 * reach * ratio >= top]
+        zoomed = [_zoom_once(zone, best, half, last) for best in live]
+        top = max(float(best["nash_product"].iloc[0]) for best, _ in zoomed)
+        live = [best for best, reach in zoomed if float(best["nash_product"].iloc[0]) + 2 * reach >= top]
         if last:
             break
         half = [ZOOM_REACH * s for s in step]
     return max(live, key=lambda best: float(best["nash_product"].iloc[0]))
 
 
-def _zoom_once(zone: AgreementZone, best: pd.DataFrame, half: list[float], last: bool) -> pd.DataFrame:
-    """One zoom level around ``best``: its grid and edge points; the better of them and ``best``."""
+def _zoom_once(
+    zone: AgreementZone, best: pd.DataFrame, half: list[float], last: bool
+) -> tuple[pd.DataFrame, float]:
+    """One zoom level around ``best``: the better of it and the level's grid and edge points, and the
+    product's largest change between neighbours of that grid."""
     centre = [float(best[name].iloc[0]) for name in zone.terms]
     axes = [_zoom_axis(zone, i, centre[i], half[i], NASH_POINTS) for i in range(2)]
     first, second = np.meshgrid(*axes, indexing="ij")
     rows = _assess_pairs(zone, first.ravel(), second.ravel())
+    feasible = _feasible(rows)
+    reach = _largest_step(np.where(feasible, rows["nash_product"].to_numpy(), np.nan), *first.shape)
     floor = float(best["nash_product"].iloc[0])
     steps = FINAL_BISECT_STEPS if last else BISECT_STEPS
-    edges = _edge_points(zone, axes, rows, floor, steps, ZOOM_SEGMENTS)
-    found = pd.concat([rows[_feasible(rows)], edges], ignore_index=True)
+    edges, _ = _edge_points(zone, axes, rows, floor, steps, ZOOM_SEGMENTS)
+    found = pd.concat([rows[feasible], edges], ignore_index=True)
     if not found.empty:
         pick = int(np.argmax(found["nash_product"].to_numpy()))
         if float(found["nash_product"].iloc[pick]) > floor:
-            return found.iloc[[pick]]
-    return best
+            return found.iloc[[pick]], reach
+    return best, reach
 
 
 def _with_binding(zone: AgreementZone, best: pd.DataFrame) -> pd.DataFrame:
