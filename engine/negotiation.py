@@ -23,7 +23,10 @@ deficit support, local fee) leave it unchanged. Then the Nash product g·(total 
 where the gains are equal, along a whole line of terms; the engine reports the point of
 that line nearest today's terms (``params``) for both balanced points. When the swept
 terms change the total (spot price, outside fee, places, weeks) or the line misses the
-zone, the Nash point is searched for directly.
+zone, the Nash point is searched for over the whole box: the sweep's pairs and the points
+where the zone's edge crosses its grid lines (bisected) seed zooms from every local maximum,
+each zoom keeping its own edge points, to 1e-4 of each swept range (docs/negotiation.md
+states the method and its tolerance). Every point reported is accepted by both.
 """
 
 from __future__ import annotations
@@ -82,6 +85,7 @@ SEED_SEGMENTS, ZOOM_SEGMENTS = 64, 8  # edge segments bisected at once (the most
 BINDING_NUDGE = 1e-6  # share of a range: a rule failing this close to the deal holds it there
 EQUAL_TOLERANCE = 0.01  # £: gains this close count as equal
 MAX_CROSSINGS = 512
+EQUAL_METHOD = "Equal gains: provider_gain = host_gain where both accept, the point nearest today's terms"
 
 
 @dataclass(frozen=True, eq=False)
@@ -269,7 +273,9 @@ def balanced_points(zone: AgreementZone, refine: bool = True) -> pd.DataFrame:
     """The Nash bargaining and equal-gains terms inside the zone, with each party's figures.
 
     Rows ``nash`` and ``equal_gains``; columns ``point``, ``found``, ``method``, then the
-    zone table's columns at those terms. ``refine=False`` keeps to the sweep's pairs (and
+    zone table's columns at those terms, and for the Nash point ``binding`` (the rules, as
+    "rule_2,rule_5", that fail 1e-6 of a range away: the zone's edge it sits on) and
+    ``at_edge`` (the swept terms at an end of their range). ``refine=False`` keeps to the sweep's pairs (and
     to linear interpolation between them for equal gains).
     """
     equal, equal_method = _equal_gains(zone, refine)
@@ -295,32 +301,63 @@ def _equal_gains(zone: AgreementZone, refine: bool) -> tuple[pd.DataFrame | None
 
     The line is found where the gap between the gains changes sign between neighbouring
     pairs of the sweep, each crossing solved along its segment. With ``refine`` the search
-    then zooms: a finer 11 × 11 sweep around the nearest crossing, its crossings solved
-    again, each level five times finer, so the nearest point is not limited to where the
-    line happens to cross the sweep's grid lines.
+    then zooms: a finer 11 × 11 sweep around the nearest crossing (and around any crossing
+    elsewhere that a zoom could bring nearer), its crossings solved again, each level five
+    times finer, so the nearest point is not limited to where the line happens to cross
+    the sweep's grid lines.
     """
     none = "Equal gains: no terms in the sweep give the parties equal gains where both accept"
     base = np.array([term_value(zone.params, name) for name in zone.terms])
     span = np.array([np.ptp(axis) or 1.0 for axis in zone.axes])
-    best = _nearest_crossing(zone, zone.axes, zone.table, base, span, refine)
-    if best is None:
+    crossings = _crossings(zone, zone.axes, zone.table, base, span, refine)
+    if crossings is None:
         return None, none
-    if refine:
-        spacing = [float(np.ptp(axis)) / max(len(axis) - 1, 1) for axis in zone.axes]
+    if not refine:
+        return crossings.iloc[[0]], EQUAL_METHOD
+    spacing = _spacing(zone.axes)
+    found = []
+    for seed in _crossing_seeds(zone, crossings, base, span, spacing):
+        best, step = seed, list(spacing)
         for _ in range(ZOOM_LEVELS):
-            axes = [_zoom_axis(zone, i, float(best[zone.terms[i]].iloc[0]), spacing[i]) for i in range(2)]
+            axes = [_zoom_axis(zone, i, float(best[zone.terms[i]].iloc[0]), step[i]) for i in range(2)]
             first, second = np.meshgrid(*axes, indexing="ij")
-            local = _nearest_crossing(
+            local = _crossings(
                 zone, axes, _assess_pairs(zone, first.ravel(), second.ravel()), base, span, True
             )
             if local is not None and _offset(local, zone, base, span)[0] < _offset(best, zone, base, span)[0]:
-                best = local
-            spacing = [value / ZOOM_SHRINK for value in spacing]
-    return best, "Equal gains: provider_gain = host_gain where both accept, the point nearest today's terms"
+                best = local.iloc[[0]]
+            step = [value / ZOOM_SHRINK for value in step]
+        found.append(best)
+    best = min(found, key=lambda row: float(_offset(row, zone, base, span)[0]))
+    return best, EQUAL_METHOD
 
 
-def _nearest_crossing(zone, axes, table, base, span, refine) -> pd.DataFrame | None:
-    """The accepted point of the equal-gains line nearest ``base`` among this sweep's crossings."""
+def _crossing_seeds(
+    zone: AgreementZone, crossings: pd.DataFrame, base: np.ndarray, span: np.ndarray, spacing: list[float]
+) -> list[pd.DataFrame]:
+    """The nearest crossing, and the nearest from other places that a zoom could bring nearer still.
+
+    A zoom moves a crossing by at most about one step of the sweep, so a crossing further
+    from today's terms than the nearest by more than a step's diagonal cannot win; the
+    others, more than ``SEED_RADIUS`` steps apart, each get a zoom (up to ``NASH_SEEDS``).
+    """
+    offsets = _offset(crossings, zone, base, span)  # sorted, nearest first
+    reach = float(np.hypot(*(step / width for step, width in zip(spacing, span, strict=True))))
+    scaled = np.stack(
+        [crossings[name].to_numpy() / (step or 1.0) for name, step in zip(zone.terms, spacing, strict=True)],
+        axis=1,
+    )
+    remaining = offsets <= offsets[0] + reach
+    seeds: list[pd.DataFrame] = []
+    while remaining.any() and len(seeds) < NASH_SEEDS:
+        pick = int(np.argmax(remaining))  # the nearest left
+        seeds.append(crossings.iloc[[pick]])
+        remaining &= ~np.all(np.abs(scaled - scaled[pick]) <= SEED_RADIUS, axis=1)
+    return seeds
+
+
+def _crossings(zone, axes, table, base, span, refine) -> pd.DataFrame | None:
+    """The accepted points of the equal-gains line among this sweep's crossings, nearest ``base`` first."""
     n0, n1 = len(axes[0]), len(axes[1])
     gap = (table["provider_gain"] - table["host_gain"]).to_numpy().reshape(n0, n1)
     inside = (table["category"] == "both").to_numpy().reshape(n0, n1)
@@ -345,7 +382,7 @@ def _nearest_crossing(zone, axes, table, base, span, refine) -> pd.DataFrame | N
     if not good.any():
         return None
     chosen = rows[good]
-    return chosen.iloc[[int(np.argmin(_offset(chosen, zone, base, span)))]]
+    return chosen.iloc[np.argsort(_offset(chosen, zone, base, span), kind="stable")]
 
 
 def _offset(rows: pd.DataFrame, zone: AgreementZone, base: np.ndarray, span: np.ndarray) -> np.ndarray:
