@@ -147,7 +147,7 @@ SIMULATION_SPECS: tuple[ParameterSpec, ...] = (
         help="More draws make the figures steadier (the sheet shows the sampling error of each "
         "expected value) and the run slower. The Agreement sheet judges every pair of its terms over "
         "these same years, so its run time grows with pairs × draws: 10,000 draws over a 41 × 41 map "
-        "take about a second; 100,000 about ten times that.",
+        "take a second or two; 100,000 ten times that.",
     ),
     ParameterSpec(
         "seed",
