@@ -232,7 +232,17 @@ def assess_terms(
     """
     rules = parse_rules(rules)
     check_values(params, assignments)
-    outcomes = negotiation_outcomes(outcomes)
+    return _assess(params, rules, assignments, negotiation_outcomes(outcomes), chunk_cells)
+
+
+def _assess(
+    params: Parameters,
+    rules: tuple[Rule, ...],
+    assignments: Mapping[str, Any],
+    outcomes: Outcomes,
+    chunk_cells: int,
+) -> pd.DataFrame:
+    """``assess_terms`` for values already checked (the searches' points inside a checked sweep)."""
     keys = tuple(dict.fromkeys((*PARTY_FIGURES, *needed_figures(rules))))
     weights = outcomes.weights
 
@@ -293,7 +303,7 @@ def _assess_pairs(zone: AgreementZone, first: Any, second: Any) -> pd.DataFrame:
     a = np.clip(a, zone.axes[0].min(), zone.axes[0].max())  # interpolation may overshoot by a rounding error
     b = np.clip(b, zone.axes[1].min(), zone.axes[1].max())
     assignments = {zone.terms[0]: a.ravel(), zone.terms[1]: b.ravel()}
-    return assess_terms(zone.params, zone.rules, assignments, zone.outcomes, zone.chunk_cells)
+    return _assess(zone.params, zone.rules, assignments, zone.outcomes, zone.chunk_cells)
 
 
 def _equal_gains(zone: AgreementZone, refine: bool) -> tuple[pd.DataFrame | None, str]:
