@@ -17,8 +17,7 @@ from .timing import best_time, fmt_seconds, peak_memory
 
 TITLE = "Risk and negotiation: Monte Carlo and the agreement zone"
 
-# Rules under which the default terms have a zone (the example rules have none at
-# the default prices: see the risk note), so balanced points are timed on a real zone.
+# Looser rules than the example's, so balanced points are timed on a wide zone.
 RULES = (
     ("provider", "probability_of_loss", "provider_surplus", "<=", 0.30),
     ("provider", "mean", "provider_margin", ">=", 0.0),

@@ -23,7 +23,7 @@ from excel_addin.workbook.sheets import portfolio
 HOME_KEYS = [spec.name for spec in member_inputs.HOME_COLUMN_SPECS]
 EXAMPLE = [HOME_KEYS, *(list(row) for row in member_inputs.EXAMPLE_HOMES)]
 SEED = 20261126  # the template's Risk sheet seed
-FAST = {"draws": 4_000, "zone_draws": 1_000}
+FAST = {"draws": 4_000}
 NAME = layout.out_name("portfolio_risk")
 
 

@@ -32,6 +32,7 @@ from engine import (
 from excel_addin.cli import main
 from excel_addin.files.operations import run_workbook
 from excel_addin.workbook import layout
+from excel_addin.workbook.risk_figures import money
 from excel_addin.workbook.sheets.agreement import MARKS, SYMBOLS
 
 RULES = [
@@ -51,7 +52,6 @@ CHANGED = {
     "seed": 7,
     "acceptance_rules": RULES,
     "zone_terms": [["host_contribution", 50_000, 250_000, 11], ["local_fee", 4_500, 5_500, 9]],
-    "zone_draws": 2_000,
     "tornado_measure": "host_net_cost",
     "tornado_change": 0.2,
     "tornado_exclude": [["places"], ["weeks_per_year"], ["spot_price"]],
@@ -86,7 +86,7 @@ def ran(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def zone():
-    outcomes = draw_outcomes(UNCERTAINTY, 2_000, 7)
+    outcomes = draw_outcomes(UNCERTAINTY, 20_000, 7)  # the Risk sheet's draws and seed
     found = agreement_zone(PARAMS, ENGINE_RULES, TERMS, RANGES, (11, 9), outcomes)
     return found, outcomes
 
@@ -204,9 +204,7 @@ def test_tornado_equals_the_engine_without_the_excluded_terms(ran):
 
 def test_past_years_replace_the_ranges(tmp_path):
     years = [[0.9, 0.7], [0.6, 0.4], [None, None], [0.85, 0.55]]
-    path = make_workbook(
-        tmp_path, risk_source="past years", history=years, draws=5_000, zone_draws=1_000, zone_terms=SMALL
-    )
+    path = make_workbook(tmp_path, risk_source="past years", history=years, draws=5_000, zone_terms=SMALL)
     run_workbook(path)
     wb = openpyxl.load_workbook(path)
     history = ((0.9, 0.7), (0.6, 0.4), (0.85, 0.55))
@@ -243,7 +241,7 @@ def test_rules_no_terms_meet_give_no_zone_and_say_so(tmp_path, capsys):
     """The example rules plus an expected margin of 50 % for the provider: out of reach."""
     rules = [*(list(rule) for rule in DEFAULT_RULES), ["provider", "mean", "provider_margin", ">=", 0.5]]
     sweep = [["host_contribution", 0, 400_000, 41], ["top_share_rate", None, None, 5]]
-    path = make_workbook(tmp_path, acceptance_rules=rules, zone_terms=sweep, zone_draws=2_000)
+    path = make_workbook(tmp_path, acceptance_rules=rules, zone_terms=sweep, draws=2_000)
     assert main(["negotiate", str(path), "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["zone"]["ranges"] is None and data["zone"]["shares"]["both"] == 0
@@ -326,10 +324,10 @@ def _rules(row: int, column: int, value) -> list[list]:
             "occupancy_low = 0.6 and occupancy_high = 0.95",
         ),
         ({"risk_source": "guess"}, "Uncertainty from (Risk!B6): risk_source = 'guess' must be one of ranges"),
-        ({"tornado_exclude": [["colour"]]}, "Tornado: terms left out (Agreement!B30): term = 'colour'"),
+        ({"tornado_exclude": [["colour"]]}, "Tornado: terms left out (Agreement!B29): term = 'colour'"),
         (
             {"tornado_ranges": [["deficit_support", 0.5, 0.2]]},
-            "Tornado: own low and high (Agreement!B36:D36): deficit_support low = 0.5 is above high = 0.2",
+            "Tornado: own low and high (Agreement!B35:D35): deficit_support low = 0.5 is above high = 0.2",
         ),
     ],
 )
@@ -359,7 +357,7 @@ def small(tmp_path_factory):
     path = make_workbook(
         tmp_path_factory.mktemp("negotiate"),
         zone_terms=[["host_contribution", 100_000, 300_000, 21], ["deficit_support", 0, 1, 11]],
-        zone_draws=2_000,
+        draws=2_000,
     )
     return path
 
@@ -378,13 +376,13 @@ def test_negotiate_json_equals_the_engine(small, capsys):
     assert main(["negotiate", str(small), "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     rules = [  # the template's, typed again
+        ("provider", "mean", "provider_gain", ">=", 0.0),
         ("provider", "probability_of_loss", "provider_surplus", "<=", 0.10),
         ("provider", "mean", "provider_margin", ">=", 0.05),
-        ("provider", "mean", "provider_gain", ">=", 0.0),
         ("host", "mean", "host_saving", ">=", 0.0),
         ("host", "p90", "host_cost_per_local_week", "<=", 6_500.0),
     ]
-    outcomes = draw_outcomes(Uncertainty(), 2_000, 20261126)
+    outcomes = draw_outcomes(Uncertainty(), 2_000, 20261126)  # the Risk sheet's draws (set above) and seed
     terms = ("host_contribution", "deficit_support")
     found = agreement_zone(
         Parameters(), rules, terms, {"host_contribution": (100_000, 300_000)}, (21, 11), outcomes
@@ -396,9 +394,55 @@ def test_negotiate_json_equals_the_engine(small, capsys):
     assert point["provider_gain"] == pytest.approx(nash["provider_gain"])
     assert point["host_gain"] == pytest.approx(nash["host_gain"])
     assert [r["holds"] for r in point["rules"]] == [True] * 5
+    assert point["decided_by"] == [] and point["held_by"].startswith("It is held there by")
     shares = data["zone"]["shares"]
     assert sum(shares.values()) == pytest.approx(1.0)
     assert shares["both"] == pytest.approx((found.table["category"] == "both").mean())
+
+
+def test_risk_and_negotiate_agree_on_todays_gains_to_the_pound(small, capsys):
+    """One set of simulated years: the Risk sheet's change in each party's expected figure against spot
+    is the Agreement sheet's gain at today's terms (the same draws and seed, read from the workbook)."""
+    assert main(["risk", str(small), "--json"]) == 0
+    risk = json.loads(capsys.readouterr().out)
+    assert main(["negotiate", str(small), "--json"]) == 0
+    today = json.loads(capsys.readouterr().out)["points"]["today"]
+    change = {
+        party: next(r["change"] for r in rows if r["statistic"] == "mean")
+        for party, rows in risk["parties"].items()
+    }
+    assert abs(today["provider_gain"] - change["provider"]) < 0.5
+    assert abs(today["host_gain"] + change["host"]) < 0.5  # the host's gain is its cost's fall
+    assert risk["uncertainty"]["draws"] == 2_000
+    assert today["provider_gain"] == pytest.approx(
+        monte_carlo(Parameters(), Uncertainty(), draws=2_000)
+        .table("provider")
+        .set_index("statistic")
+        .loc["mean", "change"],
+        rel=1e-12,
+    )
+
+
+def test_negotiate_says_which_rule_decides_and_never_calls_a_loss_against_no_deal_acceptable(
+    tmp_path, capsys
+):
+    """Six places, a local fee of £4,500 and two reserved places: the provider gains less than nothing
+    against spot at today's terms, so it does not accept them, and the command says why."""
+    path = make_workbook(tmp_path, places=6, local_fee=4_500, reserved_places=2, draws=2_000)
+    assert main(["negotiate", str(path), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    today = data["points"]["today"]
+    assert today["provider_gain"] < 0 and not today["provider_accepts"]
+    assert today["category"] == "host_only"
+    rule = "the provider's expected provider gain from the partnership ≥ £0"
+    assert today["decided_by"] == [f"{rule} (it is {money(today['provider_gain'])})"]
+    assert data["explanation"]["provider_accepts_any"] is False
+    blocking = [r for r in data["explanation"]["rules"] if r["blocks_alone"]]
+    assert [r["rule"] for r in blocking] == ["Provider: expected provider gain from the partnership ≥ £0"]
+    assert any(
+        line.startswith("Blocking: the provider's expected provider gain") for line in data["sentences"]
+    )
+    assert any("decided by the provider's expected provider gain" in line for line in data["sentences"])
 
 
 def test_negotiate_on_bad_inputs_exits_2_with_the_cell(tmp_path, capsys):
@@ -413,11 +457,11 @@ def test_negotiate_on_bad_inputs_exits_2_with_the_cell(tmp_path, capsys):
 def test_risk_command_json_equals_the_engine(small, capsys):
     assert main(["risk", str(small), "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    expected = monte_carlo(Parameters(), Uncertainty(), draws=100_000, seed=20261126).table("provider")
+    expected = monte_carlo(Parameters(), Uncertainty(), draws=2_000, seed=20261126).table("provider")
     got = data["parties"]["provider"]
     assert [r["statistic"] for r in got] == expected["statistic"].tolist()
     assert [r["partnership"] for r in got] == pytest.approx(expected["partnership"].tolist())
-    assert data["uncertainty"] == {"source": "pert", "draws": 100_000, "seed": 20261126}
+    assert data["uncertainty"] == {"source": "pert", "draws": 2_000, "seed": 20261126}
     assert "lowers the provider's probability of a loss" in data["sentences"]["provider"]
     # and raises its expected surplus: at spot 1,102,400·E[o] − 775,000 with the PERT mean
     # E[o] = (0.6 + 4·0.85 + 0.95)/6 = 0.825, i.e. £134,480; with the partnership about £164,500

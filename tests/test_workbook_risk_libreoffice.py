@@ -20,8 +20,8 @@ from excel_addin.workbook import layout
 pytestmark = NEEDS_SOFFICE
 OURS = (layout.RISK, layout.AGREEMENT)
 TITLES = (
-    "Provider surplus over 100,000 simulated years",
-    "Host net cost over 100,000 simulated years",
+    "Provider surplus over 10,000 simulated years",
+    "Host net cost over 10,000 simulated years",
     "Tornado: change in provider surplus when one term moves",
 )
 
@@ -81,8 +81,8 @@ def test_the_printout_has_the_tables_charts_and_map(office):
         pytest.skip("pdftotext is not installed: page count checked, page text not")
     joined = "\n".join(text)
     for words in (  # chart titles wrap onto two lines in print: their first words
-        "Provider surplus over 100,000",
-        "Host net cost over 100,000",
+        "Provider surplus over 10,000",
+        "Host net cost over 10,000",
         "Tornado: change in provider surplus",
         "The partnership lowers the provider's probability of a loss",
         "Today's terms and the balanced deals",

@@ -183,7 +183,7 @@ MEASURES: tuple[Measure, ...] = (
 MEASURE_NAMES: tuple[str, ...] = tuple(m.name for m in MEASURES)
 BY_NAME: dict[str, Measure] = {m.name: m for m in MEASURES}
 
-# The measures each party's sheet shows as heat maps (the workbook issue's list).
+# The measures each party's sheet shows as heat maps (the key measures of each party).
 KEY_MEASURES: dict[str, tuple[str, ...]] = {
     "provider": ("provider_surplus", "provider_margin", "provider_gain"),
     "host": ("host_net_cost", "host_cost_per_local_week", "host_saving"),

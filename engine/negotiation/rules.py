@@ -29,13 +29,21 @@ RULE_COLUMNS = ("party", "statistic", "measure", "operator", "threshold")
 OPERATORS = {"<=": np.less_equal, ">=": np.greater_equal, "<": np.less, ">": np.greater}
 _SPELLINGS = {"≤": "<=", "≥": ">=", "=<": "<=", "=>": ">="}
 
-# The issue's examples: the provider wants a loss at most 1 year in 10 and a 5 % expected
-# margin; the host wants to save against spot on average and a P90 cost per local week no
-# higher than the spot price (the default spot_price).
+# Individual rationality first: each party wants, on average, at least what it has with no
+# deal (the spot market), which is also the disagreement point of Nash bargaining. The
+# provider's gain is provider_gain; the host's is host_saving (spot cost − net cost).
+RATIONALITY_RULES: tuple[tuple[str, str, str, str, float], ...] = (
+    ("provider", "mean", "provider_gain", ">=", 0.0),
+    ("host", "mean", "host_saving", ">=", 0.0),
+)
+# Then the examples: the provider wants a loss at most 1 year in 10 and a 5 % expected
+# margin; the host wants a P90 cost per local week no higher than the spot price (the
+# default spot_price).
 DEFAULT_RULES: tuple[tuple[str, str, str, str, float], ...] = (
+    RATIONALITY_RULES[0],
     ("provider", "probability_of_loss", "provider_surplus", "<=", 0.10),
     ("provider", "mean", "provider_margin", ">=", 0.05),
-    ("host", "mean", "host_saving", ">=", 0.0),
+    RATIONALITY_RULES[1],
     ("host", "p90", "host_cost_per_local_week", "<=", 6_500.0),
 )
 
@@ -123,6 +131,27 @@ def parse_rules(rows: Any) -> tuple[Rule, ...]:
 
 def party_rules(rules: Iterable[Rule], party: str) -> tuple[Rule, ...]:
     return tuple(rule for rule in rules if rule.party == party)
+
+
+def is_rationality_rule(rule: Rule) -> bool:
+    """Whether the rule asks at least the party's no-deal position on average (expected gain ≥ 0 or more)."""
+    gain = {"provider": "provider_gain", "host": "host_saving"}[rule.party]
+    return (
+        rule.statistic == "mean"
+        and rule.measure == gain
+        and (
+            (rule.operator == ">=" and rule.threshold >= 0) or (rule.operator == ">" and rule.threshold >= 0)
+        )
+    )
+
+
+def parties_without_rationality(rules: Iterable[Rule]) -> tuple[str, ...]:
+    """The parties none of whose rules asks for an expected gain over no deal of at least 0.
+
+    Such a party may "accept" terms that leave it worse off on average than no deal.
+    """
+    rules = tuple(rules)
+    return tuple(p for p in PARTIES if not any(is_rationality_rule(r) for r in rules if r.party == p))
 
 
 def needed_figures(rules: Iterable[Rule]) -> tuple[tuple[str, str], ...]:

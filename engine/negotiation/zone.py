@@ -23,7 +23,10 @@ deficit support, local fee) leave it unchanged. Then the Nash product g·(total 
 where the gains are equal, along a whole line of terms; the engine reports the point of
 that line nearest today's terms (``params``) for both balanced points. When the swept
 terms change the total (spot price, outside fee, places, weeks) or the line misses the
-zone, the Nash point is searched for directly.
+zone, the Nash point is searched for over the whole box: the sweep's pairs and the points
+where the zone's edge crosses its grid lines (bisected) seed zooms from every local maximum,
+each zoom keeping its own edge points, to 1e-4 of each swept range (docs/negotiation.md
+states the method and its tolerance). Every point reported is accepted by both.
 """
 
 from __future__ import annotations
@@ -72,9 +75,17 @@ PARTY_FIGURES = (
     ("mean", "host_saving"),
 )
 ILLINOIS_STEPS = 12  # bracketed root steps for the equal-gains line (piecewise-linear gains)
-ZOOM_LEVELS, ZOOM_POINTS, ZOOM_SHRINK = 5, 11, 5  # Nash refinement: 11 × 11 around the best, 1/5 each level
+ZOOM_LEVELS, ZOOM_POINTS, ZOOM_SHRINK = 5, 11, 5  # equal gains: 11 × 11 around the nearest, 1/5 each level
+# The Nash search (docs/negotiation.md): seeds from separate places, each zoomed ± ZOOM_REACH grid steps
+NASH_SEEDS, SEED_RADIUS, ZOOM_REACH, NASH_POINTS = 3, 2.0, 1.5, 7  # 7 × 7 grids, half as wide each level
+TERM_TOLERANCE = 1e-4  # the last zoom's grid spacing, as a share of each swept range
+MAX_LEVELS = 12
+SEED_BISECT_STEPS, BISECT_STEPS, FINAL_BISECT_STEPS = 3, 3, 16  # halvings of a segment to the zone's edge
+SEED_SEGMENTS, ZOOM_SEGMENTS = 64, 8  # edge segments bisected at once (the most promising first)
+BINDING_NUDGE = 1e-6  # share of a range: a rule failing this close to the deal holds it there
 EQUAL_TOLERANCE = 0.01  # £: gains this close count as equal
 MAX_CROSSINGS = 512
+EQUAL_METHOD = "Equal gains: provider_gain = host_gain where both accept, the point nearest today's terms"
 
 
 @dataclass(frozen=True, eq=False)
@@ -221,7 +232,17 @@ def assess_terms(
     """
     rules = parse_rules(rules)
     check_values(params, assignments)
-    outcomes = negotiation_outcomes(outcomes)
+    return _assess(params, rules, assignments, negotiation_outcomes(outcomes), chunk_cells)
+
+
+def _assess(
+    params: Parameters,
+    rules: tuple[Rule, ...],
+    assignments: Mapping[str, Any],
+    outcomes: Outcomes,
+    chunk_cells: int,
+) -> pd.DataFrame:
+    """``assess_terms`` for values already checked (the searches' points inside a checked sweep)."""
     keys = tuple(dict.fromkeys((*PARTY_FIGURES, *needed_figures(rules))))
     weights = outcomes.weights
 
@@ -262,7 +283,9 @@ def balanced_points(zone: AgreementZone, refine: bool = True) -> pd.DataFrame:
     """The Nash bargaining and equal-gains terms inside the zone, with each party's figures.
 
     Rows ``nash`` and ``equal_gains``; columns ``point``, ``found``, ``method``, then the
-    zone table's columns at those terms. ``refine=False`` keeps to the sweep's pairs (and
+    zone table's columns at those terms, and for the Nash point ``binding`` (the rules, as
+    "rule_2,rule_5", that fail 1e-6 of a range away: the zone's edge it sits on) and
+    ``at_edge`` (the swept terms at an end of their range). ``refine=False`` keeps to the sweep's pairs (and
     to linear interpolation between them for equal gains).
     """
     equal, equal_method = _equal_gains(zone, refine)
@@ -280,7 +303,7 @@ def _assess_pairs(zone: AgreementZone, first: Any, second: Any) -> pd.DataFrame:
     a = np.clip(a, zone.axes[0].min(), zone.axes[0].max())  # interpolation may overshoot by a rounding error
     b = np.clip(b, zone.axes[1].min(), zone.axes[1].max())
     assignments = {zone.terms[0]: a.ravel(), zone.terms[1]: b.ravel()}
-    return assess_terms(zone.params, zone.rules, assignments, zone.outcomes, zone.chunk_cells)
+    return _assess(zone.params, zone.rules, assignments, zone.outcomes, zone.chunk_cells)
 
 
 def _equal_gains(zone: AgreementZone, refine: bool) -> tuple[pd.DataFrame | None, str]:
@@ -288,32 +311,63 @@ def _equal_gains(zone: AgreementZone, refine: bool) -> tuple[pd.DataFrame | None
 
     The line is found where the gap between the gains changes sign between neighbouring
     pairs of the sweep, each crossing solved along its segment. With ``refine`` the search
-    then zooms: a finer 11 × 11 sweep around the nearest crossing, its crossings solved
-    again, each level five times finer, so the nearest point is not limited to where the
-    line happens to cross the sweep's grid lines.
+    then zooms: a finer 11 × 11 sweep around the nearest crossing (and around any crossing
+    elsewhere that a zoom could bring nearer), its crossings solved again, each level five
+    times finer, so the nearest point is not limited to where the line happens to cross
+    the sweep's grid lines.
     """
     none = "Equal gains: no terms in the sweep give the parties equal gains where both accept"
     base = np.array([term_value(zone.params, name) for name in zone.terms])
     span = np.array([np.ptp(axis) or 1.0 for axis in zone.axes])
-    best = _nearest_crossing(zone, zone.axes, zone.table, base, span, refine)
-    if best is None:
+    crossings = _crossings(zone, zone.axes, zone.table, base, span, refine)
+    if crossings is None:
         return None, none
-    if refine:
-        spacing = [float(np.ptp(axis)) / max(len(axis) - 1, 1) for axis in zone.axes]
+    if not refine:
+        return crossings.iloc[[0]], EQUAL_METHOD
+    spacing = _spacing(zone.axes)
+    found = []
+    for seed in _crossing_seeds(zone, crossings, base, span, spacing):
+        best, step = seed, list(spacing)
         for _ in range(ZOOM_LEVELS):
-            axes = [_zoom_axis(zone, i, float(best[zone.terms[i]].iloc[0]), spacing[i]) for i in range(2)]
+            axes = [_zoom_axis(zone, i, float(best[zone.terms[i]].iloc[0]), step[i]) for i in range(2)]
             first, second = np.meshgrid(*axes, indexing="ij")
-            local = _nearest_crossing(
+            local = _crossings(
                 zone, axes, _assess_pairs(zone, first.ravel(), second.ravel()), base, span, True
             )
             if local is not None and _offset(local, zone, base, span)[0] < _offset(best, zone, base, span)[0]:
-                best = local
-            spacing = [value / ZOOM_SHRINK for value in spacing]
-    return best, "Equal gains: provider_gain = host_gain where both accept, the point nearest today's terms"
+                best = local.iloc[[0]]
+            step = [value / ZOOM_SHRINK for value in step]
+        found.append(best)
+    best = min(found, key=lambda row: float(_offset(row, zone, base, span)[0]))
+    return best, EQUAL_METHOD
 
 
-def _nearest_crossing(zone, axes, table, base, span, refine) -> pd.DataFrame | None:
-    """The accepted point of the equal-gains line nearest ``base`` among this sweep's crossings."""
+def _crossing_seeds(
+    zone: AgreementZone, crossings: pd.DataFrame, base: np.ndarray, span: np.ndarray, spacing: list[float]
+) -> list[pd.DataFrame]:
+    """The nearest crossing, and the nearest from other places that a zoom could bring nearer still.
+
+    A zoom moves a crossing by at most about one step of the sweep, so a crossing further
+    from today's terms than the nearest by more than a step's diagonal cannot win; the
+    others, more than ``SEED_RADIUS`` steps apart, each get a zoom (up to ``NASH_SEEDS``).
+    """
+    offsets = _offset(crossings, zone, base, span)  # sorted, nearest first
+    reach = float(np.hypot(*(step / width for step, width in zip(spacing, span, strict=True))))
+    scaled = np.stack(
+        [crossings[name].to_numpy() / (step or 1.0) for name, step in zip(zone.terms, spacing, strict=True)],
+        axis=1,
+    )
+    remaining = offsets <= offsets[0] + reach
+    seeds: list[pd.DataFrame] = []
+    while remaining.any() and len(seeds) < NASH_SEEDS:
+        pick = int(np.argmax(remaining))  # the nearest left
+        seeds.append(crossings.iloc[[pick]])
+        remaining &= ~np.all(np.abs(scaled - scaled[pick]) <= SEED_RADIUS, axis=1)
+    return seeds
+
+
+def _crossings(zone, axes, table, base, span, refine) -> pd.DataFrame | None:
+    """The accepted points of the equal-gains line among this sweep's crossings, nearest ``base`` first."""
     n0, n1 = len(axes[0]), len(axes[1])
     gap = (table["provider_gain"] - table["host_gain"]).to_numpy().reshape(n0, n1)
     inside = (table["category"] == "both").to_numpy().reshape(n0, n1)
@@ -338,7 +392,7 @@ def _nearest_crossing(zone, axes, table, base, span, refine) -> pd.DataFrame | N
     if not good.any():
         return None
     chosen = rows[good]
-    return chosen.iloc[[int(np.argmin(_offset(chosen, zone, base, span)))]]
+    return chosen.iloc[np.argsort(_offset(chosen, zone, base, span), kind="stable")]
 
 
 def _offset(rows: pd.DataFrame, zone: AgreementZone, base: np.ndarray, span: np.ndarray) -> np.ndarray:
@@ -386,40 +440,248 @@ def _root_along(zone, segment, f_lo, f_hi, steps):
 
 
 def _nash(zone: AgreementZone, refine: bool, equal: pd.DataFrame | None) -> tuple[pd.DataFrame | None, str]:
-    """The accepted terms with the largest product of the two parties' gains over no deal."""
+    """The accepted terms with the largest product of the two parties' gains over no deal.
+
+    The search is global over the swept box (docs: negotiation.md): every pair of the sweep
+    and every point where the zone's edge crosses the sweep's grid lines (located by
+    bisection) are candidates; the best few from separate places seed a zoom each, and
+    each zoom keeps both its grid and its own edge points until its spacing is
+    ``TERM_TOLERANCE`` of each range. So a best deal on a sloping edge of the zone, far
+    from any pair of the sweep, is found, and so is one in another part of the zone.
+    """
     table = zone.table
-    product = table["nash_product"].where(table["category"] == "both")
-    if not product.notna().any():
+    feasible = _feasible(table)
+    if not feasible.any():
         return (
             None,
-            "Nash: no terms in the sweep are accepted by both with a gain for each over the spot market",
+            "Nash: no terms in the sweep are accepted by both with a gain for each over the no-deal position",
         )
     total = table["total_gain"].to_numpy()
     fixed_total = np.ptp(total) <= 1e-9 * max(1.0, float(np.max(np.abs(total))))
     if fixed_total and equal is not None and bool((equal[["provider_gain", "host_gain"]] > 0).all(axis=None)):
-        return equal, (
+        return _with_binding(zone, equal), (
             "Nash: these terms only move money between the parties, so the total gain is fixed and the "
             "product of gains is largest where they are equal; the equal-gains point nearest today's terms"
         )
-    best = table.loc[[product.idxmax()]]
+    product = np.where(feasible, table["nash_product"].to_numpy(), -np.inf)
+    best = table.iloc[[int(np.argmax(product))]]
     if not refine:
         return best, "Nash: largest product of gains among the sweep's pairs where both accept"
-    spacing = [float(np.ptp(axis)) / max(len(axis) - 1, 1) for axis in zone.axes]
-    for _ in range(ZOOM_LEVELS):
-        centre = [float(best[name].iloc[0]) for name in zone.terms]
-        around = [_zoom_axis(zone, i, centre[i], spacing[i]) for i in range(2)]
-        first, second = np.meshgrid(*around, indexing="ij")
-        rows = _assess_pairs(zone, first.ravel(), second.ravel())
-        candidate = rows["nash_product"].where(rows["category"] == "both")
-        if candidate.notna().any() and candidate.max() > float(best["nash_product"].iloc[0]):
-            best = rows.loc[[candidate.idxmax()]]
-        spacing = [s / ZOOM_SHRINK for s in spacing]
-    return best, "Nash: largest product of gains where both accept, refined around the best pair of the sweep"
+    floor = float(best["nash_product"].iloc[0])
+    edges, cells = _edge_points(zone, zone.axes, table, floor, SEED_BISECT_STEPS, SEED_SEGMENTS)
+    seeds = _seeds(zone, edges, cells)
+    local = _climb(zone, seeds, _spacing(zone.axes))
+    if float(local["nash_product"].iloc[0]) > float(best["nash_product"].iloc[0]):
+        best = local
+    return _with_binding(zone, best), (
+        "Nash: largest product of gains where both accept, over the whole sweep: the best pairs and zone "
+        "edges of the sweep refined, each to 1e-4 of the swept ranges"
+    )
 
 
-def _zoom_axis(zone: AgreementZone, index: int, centre: float, spacing: float) -> np.ndarray:
+def _feasible(table: pd.DataFrame) -> np.ndarray:
+    """Where both accept and each gains over its no-deal position (the product is defined)."""
+    both = table["code"].to_numpy() == CATEGORIES.index("both")
+    return both & (table["provider_gain"].to_numpy() > 0) & (table["host_gain"].to_numpy() > 0)
+
+
+def _spacing(axes: Sequence[np.ndarray]) -> list[float]:
+    return [float(np.ptp(axis)) / max(len(axis) - 1, 1) for axis in axes]
+
+
+def _edge_points(
+    zone: AgreementZone,
+    axes: Sequence[np.ndarray],
+    table: pd.DataFrame,
+    floor: float,
+    steps: int,
+    most: int,
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Points on the zone's edge where it crosses the grid lines of ``axes``, on the accepted side.
+
+    A segment between neighbouring pairs, one feasible and one not, holds an edge point.
+    Only segments that could beat ``floor`` are bisected: along one short segment the
+    product moves from its value at the feasible end towards the (unconstrained) product
+    at the other end, so a segment where both are below ``floor`` cannot. ``steps``
+    halvings locate each edge point to 2^-steps of its segment; the ``most`` segments with
+    the highest bound are bisected. A whole-number term is never bisected (it has no
+    values between).
+    """
+    n0, n1 = len(axes[0]), len(axes[1])
+    ok = _feasible(table)
+    product = np.where(ok, table["nash_product"].to_numpy(), -np.inf)
+    raw = (table["provider_gain"] * table["host_gain"]).to_numpy()
+    raw = np.where(
+        (table["provider_gain"] > 0).to_numpy() & (table["host_gain"] > 0).to_numpy(), raw, -np.inf
+    )
+    index = np.arange(n0 * n1).reshape(n0, n1)
+    inner, outer = [], []
+    for axis, name in enumerate(zone.terms):
+        if _is_integer(zone.params, name) or len(axes[axis]) < 2:
+            continue
+        a = index[:-1, :] if axis == 0 else index[:, :-1]
+        b = index[1:, :] if axis == 0 else index[:, 1:]
+        a, b = a.ravel(), b.ravel()
+        crossing = ok[a] != ok[b]
+        inner.append(np.where(ok[a], a, b)[crossing])
+        outer.append(np.where(ok[a], b, a)[crossing])
+    if not inner:
+        return table.iloc[:0], np.zeros(0, dtype=int)
+    inner, outer = np.concatenate(inner), np.concatenate(outer)
+    bound = np.maximum(product[inner], raw[outer])
+    keep = np.flatnonzero(bound >= floor)
+    keep = keep[np.argsort(-bound[keep], kind="stable")[:most]]
+    if keep.size == 0:
+        return table.iloc[:0], np.zeros(0, dtype=int)
+    first, second = np.meshgrid(axes[0], axes[1], indexing="ij")
+    grid = np.stack([first.ravel(), second.ravel()], axis=1)
+    good, bad = grid[inner[keep]], grid[outer[keep]]
+    for _ in range(steps):
+        middle = (good + bad) / 2
+        inside = _feasible(_assess_pairs(zone, middle[:, 0], middle[:, 1]))[:, None]
+        good, bad = np.where(inside, middle, good), np.where(inside, bad, middle)
+    rows = _assess_pairs(zone, good[:, 0], good[:, 1])
+    ok_rows = _feasible(rows)
+    return rows[ok_rows], inner[keep][ok_rows]
+
+
+def _seeds(zone: AgreementZone, edges: pd.DataFrame, cells: np.ndarray) -> list[pd.DataFrame]:
+    """Starts for the zooms: the sweep's local maxima of the product, best first, from separate places.
+
+    Each pair of the sweep counts with the best of its own product and the edge points
+    next to it; a pair at least as good as its eight neighbours is a local maximum. The
+    best, then the best more than ``SEED_RADIUS`` steps from every seed so far, up to
+    ``NASH_SEEDS``; a maximum lower than the best by more than twice the product's largest
+    change between neighbouring pairs is left out, as a zoom there cannot close that gap.
+    """
+    table = zone.table
+    n0, n1 = (len(axis) for axis in zone.axes)
+    value = np.where(_feasible(table), table["nash_product"].to_numpy(), -np.inf)
+    edge_best = np.full(value.size, -np.inf)
+    np.maximum.at(edge_best, cells, edges["nash_product"].to_numpy())
+    score = np.maximum(value, edge_best).reshape(n0, n1)
+    padded = np.pad(score, 1, constant_values=-np.inf)
+    peak = np.isfinite(score)
+    for di in (-1, 0, 1):
+        for dj in (-1, 0, 1):
+            if di or dj:
+                peak &= score >= padded[1 + di : 1 + di + n0, 1 + dj : 1 + dj + n1]
+    top = float(score.max())
+    reach = _product_step(zone)
+    rows, columns = np.indices((n0, n1))
+    seeds: list[pd.DataFrame] = []
+    while peak.any() and len(seeds) < NASH_SEEDS:
+        pick = int(np.argmax(np.where(peak, score, -np.inf)))
+        if score.flat[pick] < top - 2 * reach:
+            break
+        if edge_best[pick] > value[pick]:
+            mine = np.flatnonzero(cells == pick)
+            seeds.append(edges.iloc[[int(mine[np.argmax(edges["nash_product"].to_numpy()[mine])])]])
+        else:
+            seeds.append(table.iloc[[pick]])
+        i, j = divmod(pick, n1)
+        peak &= ~((np.abs(rows - i) <= SEED_RADIUS) & (np.abs(columns - j) <= SEED_RADIUS))
+    return seeds
+
+
+def _product_step(zone: AgreementZone) -> float:
+    """The largest change of the product between neighbouring accepted pairs of the sweep."""
+    n0, n1 = (len(axis) for axis in zone.axes)
+    return _largest_step(
+        np.where(_feasible(zone.table), zone.table["nash_product"].to_numpy(), np.nan), n0, n1
+    )
+
+
+def _largest_step(product: np.ndarray, n0: int, n1: int) -> float:
+    """The largest change between neighbours of a product map (NaN where not accepted)."""
+    grid = product.reshape(n0, n1)
+    with np.errstate(invalid="ignore"):
+        steps = [np.abs(np.diff(grid, axis=axis)) for axis in (0, 1) if grid.shape[axis] > 1]
+    finite = [float(np.nanmax(s)) for s in steps if np.isfinite(s).any()]
+    return max(finite, default=0.0)
+
+
+def _climb(zone: AgreementZone, seeds: list[pd.DataFrame], spacing: list[float]) -> pd.DataFrame:
+    """Zoom on every seed: a 7 × 7 grid ± 1.5 steps and its edge points, half as wide each level.
+
+    The last level's grid spacing is at most ``TERM_TOLERANCE`` of each swept range, and
+    its edge points are bisected to ``FINAL_BISECT_STEPS`` halvings of that. After each
+    level a seed is dropped when the product's largest change between neighbours of its
+    own grid, twice over, cannot lift it to the best found so far: the next level searches
+    only 1.5 of those steps around it.
+    """
+    spans = [float(np.ptp(axis)) for axis in zone.axes]
+    half = [ZOOM_REACH * step for step in spacing]
+    live = list(seeds)
+    for _ in range(MAX_LEVELS):
+        step = [2 * h / (NASH_POINTS - 1) for h in half]
+        last = all(
+            s <= TERM_TOLERANCE * span or span == 0 or _is_integer(zone.params, name)
+            for s, span, name in zip(step, spans, zone.terms, strict=True)
+        )
+        zoomed = [_zoom_once(zone, best, half, last) for best in live]
+        top = max(float(best["nash_product"].iloc[0]) for best, _ in zoomed)
+        live = [best for best, reach in zoomed if float(best["nash_product"].iloc[0]) + 2 * reach >= top]
+        if last:
+            break
+        half = [ZOOM_REACH * s for s in step]
+    return max(live, key=lambda best: float(best["nash_product"].iloc[0]))
+
+
+def _zoom_once(
+    zone: AgreementZone, best: pd.DataFrame, half: list[float], last: bool
+) -> tuple[pd.DataFrame, float]:
+    """One zoom level around ``best``: the better of it and the level's grid and edge points, and the
+    product's largest change between neighbours of that grid."""
+    centre = [float(best[name].iloc[0]) for name in zone.terms]
+    axes = [_zoom_axis(zone, i, centre[i], half[i], NASH_POINTS) for i in range(2)]
+    first, second = np.meshgrid(*axes, indexing="ij")
+    rows = _assess_pairs(zone, first.ravel(), second.ravel())
+    feasible = _feasible(rows)
+    reach = _largest_step(np.where(feasible, rows["nash_product"].to_numpy(), np.nan), *first.shape)
+    floor = float(best["nash_product"].iloc[0])
+    steps = FINAL_BISECT_STEPS if last else BISECT_STEPS
+    edges, _ = _edge_points(zone, axes, rows, floor, steps, ZOOM_SEGMENTS)
+    found = pd.concat([rows[feasible], edges], ignore_index=True)
+    if not found.empty:
+        pick = int(np.argmax(found["nash_product"].to_numpy()))
+        if float(found["nash_product"].iloc[pick]) > floor:
+            return found.iloc[[pick]], reach
+    return best, reach
+
+
+def _with_binding(zone: AgreementZone, best: pd.DataFrame) -> pd.DataFrame:
+    """``best`` with ``binding``: the rules that fail a hair's breadth away (what holds the deal there),
+    and ``at_edge``: the swept terms at an end of their range."""
+    best = best.reset_index(drop=True)
+    spans = [float(np.ptp(axis)) for axis in zone.axes]
+    centre = [float(best[name].iloc[0]) for name in zone.terms]
+    moves = []
+    for i in range(2):
+        for sign in (-1.0, 1.0):
+            point = list(centre)
+            point[i] = centre[i] + sign * BINDING_NUDGE * (spans[i] or 1.0)
+            moves.append(point)
+    near = _assess_pairs(zone, [p[0] for p in moves], [p[1] for p in moves])
+    binding = [
+        f"rule_{i}"
+        for i in range(1, len(zone.rules) + 1)
+        if bool(best[f"rule_{i}"].iloc[0]) and not bool(near[f"rule_{i}"].all())
+    ]
+    edge = [
+        name
+        for name, axis, value in zip(zone.terms, zone.axes, centre, strict=True)
+        if np.ptp(axis) > 0 and min(value - axis.min(), axis.max() - value) <= BINDING_NUDGE * np.ptp(axis)
+    ]
+    return best.assign(binding=",".join(binding), at_edge=",".join(edge))
+
+
+def _zoom_axis(
+    zone: AgreementZone, index: int, centre: float, spacing: float, points: int = ZOOM_POINTS
+) -> np.ndarray:
+    """``points`` values within ± ``spacing`` of ``centre``, inside the swept range."""
     axis = zone.axes[index]
-    values = np.clip(centre + spacing * np.linspace(-1, 1, ZOOM_POINTS), axis.min(), axis.max())
+    values = np.clip(centre + spacing * np.linspace(-1, 1, points), axis.min(), axis.max())
     if _is_integer(zone.params, zone.terms[index]):
         values = np.round(values)
     return np.unique(values)

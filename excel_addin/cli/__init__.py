@@ -27,6 +27,7 @@ from engine import (
     ParameterError,
     __version__,
     measure,
+    parties_without_rationality,
     payoff_grid,
     range_problems,
     read_mapping,
@@ -550,11 +551,41 @@ def negotiate(args: argparse.Namespace) -> Outcome:
             else None,
         },
         "points": {name: _point_json(result, name) for name in risk_results.POINTS if _listed(result, name)},
+        "explanation": _explanation_json(result),
         "sentences": sentences,
     }
     return Outcome(
         data, lambda out: _show_negotiation(out, summary.path.name, summary.status, result, sentences)
     )
+
+
+def _explanation_json(result: risk_results.AgreementResult) -> dict[str, Any]:
+    """The zone's parts, and each rule's part in the verdicts: which alone blocks, how far short."""
+    explanation = result.explanation
+    return {
+        "accepted_pairs": explanation.accepted_pairs,
+        "parts": explanation.parts,
+        "provider_accepts_any": explanation.provider_any,
+        "host_accepts_any": explanation.host_any,
+        "parties_without_a_no_deal_rule": list(parties_without_rationality(result.rules)),
+        "rules": [
+            {
+                "rule": risk_results.rule_words(result.rules[int(r["rule"]) - 1]),
+                "party": r["party"],
+                "holds_share": _json_number(r["holds_share"]),
+                "blocks_alone": bool(r["blocks_alone"]),
+                "closest": _json_number(r["closest"]),
+                "short_by": _json_number(r["short_by"]),
+                "closest_where": r["where"],
+                "at": {term: _json_number(r[f"at_{term}"]) for term in result.terms},
+            }
+            for _, r in explanation.rules.iterrows()
+        ],
+        "gaps": [
+            {key: value if isinstance(value, str) else _json_number(value) for key, value in gap.items()}
+            for gap in explanation.gaps.to_dict("records")
+        ],
+    }
 
 
 def _listed(result: risk_results.AgreementResult, name: str) -> bool:
@@ -586,6 +617,8 @@ def _point_json(result: risk_results.AgreementResult, name: str) -> dict[str, An
             }
             for index, rule in enumerate(result.rules, start=1)
         ],
+        "decided_by": risk_results.decided_by(result.rules, row),
+        **({"held_by": risk_results.held_by(result, row)} if name == "nash" else {}),
     }
 
 

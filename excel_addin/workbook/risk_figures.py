@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from engine import (
@@ -25,12 +26,16 @@ from engine import (
     RiskResult,
     Rule,
     Uncertainty,
+    ZoneExplanation,
     agreement_zone,
     assess_terms,
     balanced_points,
     draw_outcomes,
+    explain_zone,
+    failing_rules,
     measure,
     monte_carlo,
+    parties_without_rationality,
     statistic_key,
     term_label,
     term_value,
@@ -118,6 +123,7 @@ class AgreementResult:
     uncertainty: Uncertainty
     draws: int
     seed: int
+    explanation: ZoneExplanation
 
     @property
     def terms(self) -> tuple[str, str]:
@@ -137,7 +143,7 @@ class AgreementResult:
 def agreement_of(values: Mapping[str, Any], params: Parameters) -> AgreementResult:
     """Zone, balanced points, today's terms and the tornado from the Agreement sheet's inputs."""
     uncertainty = uncertainty_of(values)
-    draws, seed = int(values["zone_draws"]), int(values["seed"])
+    draws, seed = int(values["draws"]), int(values["seed"])  # the Risk sheet's years: one set of draws
     outcomes = draw_outcomes(uncertainty, draws, seed)
     rules = rules_of(values)
     terms, ranges, steps = zone_settings(values)
@@ -164,6 +170,7 @@ def agreement_of(values: Mapping[str, Any], params: Parameters) -> AgreementResu
         uncertainty,
         draws,
         seed,
+        explain_zone(zone),
     )
 
 
@@ -246,10 +253,11 @@ def terms_text(params: Parameters, terms: tuple[str, str], row: Mapping[str, Any
 
 
 def agreement_sentences(result: AgreementResult) -> list[str]:
-    """The zone, today's terms and the balanced deals, each in one line."""
+    """The zone (or what blocks it), today's terms and what decides them, and the balanced deals."""
     params, terms = result.params, result.terms
     shares = result.shares()
     zone = result.zone.accepted()
+    explanation = result.explanation
     lines = []
     if zone.empty:
         lines.append(
@@ -257,35 +265,36 @@ def agreement_sentences(result: AgreementResult) -> list[str]:
             f"{_share(shares['provider_only'])} of them, only the host {_share(shares['host_only'])}, "
             f"neither {_share(shares['neither'])}. Loosen a rule or widen the sweep."
         )
+        lines += blocking_sentences(result)
     else:
         spans = [
             f"{_lower(term_label(params, name))} from {value_text(zone[name].min(), term_unit(params, name))}"
             f" to {value_text(zone[name].max(), term_unit(params, name))}"
             for name in terms
         ]
+        parts = f", in {explanation.parts} separate parts" if explanation.parts > 1 else ""
         lines.append(
             f"Both parties accept {_share(shares['both'])} of the terms swept ({len(zone):,} of "
-            f"{len(result.zone.table):,} pairs), within {' and '.join(spans)}."
+            f"{len(result.zone.table):,} pairs), within {' and '.join(spans)}{parts}."
         )
     today = result.point("today")
     verdict = CATEGORY_LABELS[today["category"]].lower()
-    failed = [
-        f"{rule_words(rule).split(': ', 1)[1]} fails: {value_text(rule_figure(rule, today), rule_unit(rule))}"
-        for index, rule in enumerate(result.rules, start=1)
-        if not bool(today[f"rule_{index}"])
-    ]
+    decided = decided_by(result.rules, today)
     lines.append(
         f"Today's terms ({terms_text(params, terms, today)}): {verdict}"
-        + (f" ({'; '.join(failed)})." if failed else ".")
+        + (f"; decided by {'; '.join(decided)}." if decided else ".")
     )
     for name in ("nash", "equal_gains"):
         row = result.point(name)
         if row is not None:
-            lines.append(
+            line = (
                 f"{POINT_LABELS[name]}: {terms_text(params, terms, row)}; the provider gains "
                 f"{money(row['provider_gain'])} a year over the spot market, "
                 f"the host {money(row['host_gain'])}."
             )
+            if name == "nash":
+                line += " " + held_by(result, row)
+            lines.append(line)
     free = result.point("equal_gains_free")
     if free is not None:
         who = CATEGORY_LABELS[free["category"]].lower()
@@ -295,6 +304,87 @@ def agreement_sentences(result: AgreementResult) -> list[str]:
         )
     elif result.point("nash") is None:
         lines.append("No balanced deal: there are no terms both parties accept with a gain for each.")
+    for party in parties_without_rationality(result.rules):
+        gain = today["provider_gain" if party == "provider" else "host_gain"]
+        lines.append(
+            f"Note: no rule of the {party} asks for an expected gain over no deal of at least £0, so terms "
+            f"it accepts may leave it worse off than the spot market (today its gain is {money(gain)})."
+        )
+    return lines
+
+
+def rule_figure_text(rule: Rule, figure: float) -> str:
+    return value_text(figure, rule_unit(rule))
+
+
+def decided_by(rules: tuple[Rule, ...], row: Mapping[str, Any]) -> list[str]:
+    """Each rule failing at these terms, as "the provider's expected margin ≥ 2 % (it is 1.2 %)"."""
+    failing = failing_rules(rules, row)
+    found = [(rules[int(r["rule"]) - 1], float(r["figure"])) for _, r in failing.iterrows()]
+    return [f"{_party_rule(rule)} (it is {rule_figure_text(rule, figure)})" for rule, figure in found]
+
+
+def _party_rule(rule: Rule) -> str:
+    """ "the provider's expected provider margin ≥ 2 %"."""
+    return f"the {rule.party}'s {rule_words(rule).split(': ', 1)[1]}"
+
+
+def held_by(result: AgreementResult, row: Mapping[str, Any]) -> str:
+    """What stops the Nash point moving further: the rules at its edge, or the end of a swept range."""
+    binding = [name for name in str(row.get("binding") or "").split(",") if name]
+    edge = [name for name in str(row.get("at_edge") or "").split(",") if name]
+    parts = [_party_rule(result.rules[int(name.split("_")[1]) - 1]) for name in binding]
+    parts += [f"the end of the swept range of {_lower(term_label(result.params, name))}" for name in edge]
+    if not parts:
+        return "No rule holds it there: the product of the gains is largest inside the zone."
+    return f"It is held there by {' and '.join(parts)}."
+
+
+def blocking_sentences(result: AgreementResult) -> list[str]:
+    """Why there is no zone: the rules that alone block it, and how far apart the parties are."""
+    explanation, rules, params = result.explanation, result.rules, result.params
+    lines = []
+    terms = explanation.terms
+    for _, r in explanation.rules.iterrows():
+        rule = rules[int(r["rule"]) - 1]
+        if not np.isfinite(r["closest"]) or r["short_by"] <= 0:
+            continue
+        where = " and ".join(
+            f"{_lower(term_label(params, t))} {value_text(float(r[f'at_{t}']), term_unit(params, t))}"
+            for t in terms
+        )
+        short = (
+            rule_figure_text(rule, r["short_by"])
+            if rule.statistic != "probability_of_loss"
+            else _share(r["short_by"])
+        )
+        if r["blocks_alone"]:
+            lines.append(
+                f"Blocking: {_party_rule(rule)}. Where every other rule holds, the best it reaches is "
+                f"{rule_figure_text(rule, r['closest'])} (at {where}), {short} short; without it there "
+                "would be a zone."
+            )
+        elif r["where"] == "anywhere" and r["holds_share"] == 0:
+            lines.append(
+                f"{_party_rule(rule).capitalize()} holds nowhere in the sweep: the best it reaches is "
+                f"{rule_figure_text(rule, r['closest'])} (at {where}), {short} short."
+            )
+    for _, gap in explanation.gaps.iterrows():
+        term, other = gap["term"], gap["other_term"]
+        unit, other_unit = term_unit(params, term), term_unit(params, other)
+        label = _lower(term_label(params, term))
+        more = "more" if gap["provider_side"] == "above" else "less"
+        lines.append(
+            f"The provider needs at least {value_text(gap['amount'], unit)} {more} {label} than the host "
+            f"accepts at any {_lower(term_label(params, other))} swept (closest at "
+            f"{value_text(gap['at'], other_unit)}: the provider accepts "
+            f"{'from' if more == 'more' else 'up to'} {value_text(gap['provider_value'], unit)}, the host "
+            f"{'up to' if more == 'more' else 'from'} {value_text(gap['host_value'], unit)})."
+        )
+    if not explanation.provider_any:
+        lines.append("The provider accepts none of the terms swept.")
+    if not explanation.host_any:
+        lines.append("The host accepts none of the terms swept.")
     return lines
 
 

@@ -138,7 +138,13 @@ def _points_table(result: AgreementResult, row: int) -> tuple[list[Item], int]:
     rule_row = first + len(lines)
     if result.rules:
         items.append(
-            block(NAME, rule_row, 1, "Each rule: its figure (green: it holds, red: it fails)", style="axis")
+            block(
+                NAME,
+                rule_row,
+                1,
+                "Each rule, numbered 1, 2, … from here down: its figure (green: it holds, red: it fails)",
+                style="axis",
+            )
         )
         rule_row += 1
     for index, rule in enumerate(result.rules, start=1):
@@ -155,6 +161,12 @@ def _points_table(result: AgreementResult, row: int) -> tuple[list[Item], int]:
     items.append(
         Name(layout.out_name("agreement_points"), NAME, a1.area(first, 1, rule_row - first, 1 + len(shown)))
     )
+    items.append(
+        block(NAME, rule_row, 1, "What decides: the rules that fail, or hold the deal there", style="label")
+    )
+    for j, name in enumerate(shown, start=2):
+        items.append(block(NAME, rule_row, j, _decides(result, name, records[name]), style="note"))
+    rule_row += 1
     notes = [
         "Gains are over each party's no-deal position, the spot market: for the provider its surplus minus "
         "its spot surplus, for the host its saving against buying every local week at the spot price.",
@@ -170,6 +182,25 @@ def _points_table(result: AgreementResult, row: int) -> tuple[list[Item], int]:
     for offset, line in enumerate(wrapped):
         items.append(block(NAME, rule_row + offset, 1, line, style="note"))
     return items, rule_row + len(wrapped) + layout.TABLE_GAP
+
+
+def _decides(result: AgreementResult, name: str, record: Any) -> str | None:
+    """A column's deciding rules in a few words: "fails: provider rule 1" or "held by: host rule 5"."""
+    if record is None:
+        return None
+    failing = [
+        f"{result.rules[i - 1].party} rule {i}"
+        for i in range(1, len(result.rules) + 1)
+        if not record[f"rule_{i}"]
+    ]
+    if failing:
+        return "fails: " + ", ".join(failing)
+    if name != "nash":
+        return "every rule holds"
+    binding = [int(part.split("_")[1]) for part in str(record.get("binding") or "").split(",") if part]
+    edge = [part for part in str(record.get("at_edge") or "").split(",") if part]
+    held = [f"{result.rules[i - 1].party} rule {i}" for i in binding] + [f"end of {term}" for term in edge]
+    return "held by: " + ", ".join(held) if held else "inside the zone"
 
 
 def _has_column(result: AgreementResult, name: str) -> bool:
