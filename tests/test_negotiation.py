@@ -465,11 +465,11 @@ def test_tornado_input_problems():
 
 # --- the global Nash point, individual rationality, and what blocks a deal -----------------
 
-# At occupancy 0.8 and local use 0.5 for a home with fixed cost £950,000 (the tornado test's home),
-# other parameters default: L = X = 1.6 places, local and outside weeks 83.2, released weeks 31.2, S0 = K − 182,480, the
-# provider's spot surplus −68,080, so (below the sharing threshold and with no deficit support)
-# provider_gain = K − 114,400 and host_saving = 83.2·s − 351,520 − K; host cost per local week
-# = (K + 351,520) / 83.2.
+# At occupancy 0.8 and local use 0.5 for a home with fixed cost £950,000 (the tornado test's
+# home), other parameters default: L = X = 1.6 places, local and outside weeks 83.2, released
+# weeks 31.2, S0 = K − 182,480, the provider's spot surplus −68,080, so (below the sharing
+# threshold and with no deficit support) provider_gain = K − 114,400 and host_saving =
+# 83.2·s − 351,520 − K; host cost per local week = (K + 351,520) / 83.2.
 POINT = point_outcome(0.8, 0.5)
 
 
