@@ -30,7 +30,7 @@ the same table in-process, on one worker or on many, and equals ``agreement_zone
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -48,7 +48,7 @@ from engine.negotiation.zone import CATEGORIES, AgreementZone, assess_terms, swe
 from engine.risk.uncertainty import Uncertainty, check_draws, draw_outcomes
 
 MEMORY_BYTES = 1 << 30  # the default bound on one worker's memory for one chunk: 1 GiB
-BYTES_PER_CELL = 512  # peak of assess_terms per cell: measured 130–370 bytes (tracemalloc), rounded up
+BYTES_PER_CELL = 512  # a chunk's peak per cell of a block: measured 110–175 bytes (tracemalloc), ~3 × that
 HEADROOM = 2  # the bound is split: half for the cells of one compute call, half for the process itself
 COMPUTE_CELLS = 1 << 19  # cells per compute call when the draws are fewer: as fast as larger, less memory
 CHUNK_WORK = 1 << 24  # cells per chunk (≈ 17 million, a few seconds): long enough to hide a task's cost
@@ -280,16 +280,3 @@ def sweep_summary(plan: SweepPlan, table: pd.DataFrame) -> dict[str, Any]:
         "codes": [digits[i : i + width] for i in range(0, len(digits), width)],
         "rules_held": {f"rule_{i}": int(table[f"rule_{i}"].sum()) for i in range(1, len(plan.rules) + 1)},
     }
-
-
-def rule_figures(plan: SweepPlan, row: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Each rule's figure and whether it holds, at one row of the table."""
-    return [
-        {"rule": rule.text, "figure": _number(row[rule.key]), "holds": bool(row[f"rule_{i}"])}
-        for i, rule in enumerate(plan.rules, start=1)
-    ]
-
-
-def _number(value: Any) -> float | None:
-    value = float(value)
-    return value if math.isfinite(value) else None
