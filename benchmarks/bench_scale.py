@@ -4,9 +4,11 @@ One sweep (host contribution × deficit support, the template's rules, 20,000 dr
 in this process and on a LocalCluster of 1 and of 2 single-threaded worker processes, the
 same chunks each time; each configuration at least 5 times, reporting the median and the
 range, with the load average before and after (the machine may be shared, and then the
-ratios, not the times, are what to read). Cluster start-up is timed separately: it is paid
-once per run of the command, not per chunk. Peak memory is each worker's largest resident
-set (ru_maxrss) after the runs, and tracemalloc's peak for one chunk in this process.
+ratios, not the times, are what to read). Cluster start-up is timed separately, and each
+configuration is run once untimed first (a fresh worker imports the engine and draws the years
+on its first chunk): both are paid once per run of the command, not per chunk. Peak memory is
+each worker's largest resident set (ru_maxrss) after the runs, and tracemalloc's peak for one
+chunk in this process.
 
 Sizes: ``SCALE_CELLS`` evaluations (default 2e9; 2e7 for a quick check), ``SCALE_REPEAT``
 runs (default 5). ``SCALE_HUGE=1`` adds one sweep of 1e10 evaluations on 2 workers, with
@@ -49,6 +51,8 @@ def load() -> str:
 
 
 def timed(fn, repeat: int) -> list[float]:
+    """Wall times of ``repeat`` calls after one warm-up (a fresh worker first imports the engine)."""
+    fn()
     times = []
     for _ in range(repeat):
         start = time.perf_counter()
