@@ -32,6 +32,8 @@ from engine import (
 )
 from excel_addin.cli import main
 from excel_addin.cluster import parse_scheduler, run_chunks
+from excel_addin.files.operations import check_workbook
+from excel_addin.workbook.risk_figures import agreement_of
 
 RULES = [
     ("provider", "probability_of_loss", "provider_surplus", "<=", 0.30),
@@ -170,6 +172,11 @@ def test_sweep_of_the_sheets_terms_equals_the_agreement_sheet(workbook, capsys, 
     point = data["points"]["nash"]
     assert point["found"] and point["terms"]["host_contribution"] == nash["host_contribution"]
     assert point["provider_gain"] == nash["provider_gain"] and point["host_gain"] == nash["host_gain"]
+    # and what the Agreement sheet itself shows (the function its build calls, on the file's inputs)
+    inputs = check_workbook(workbook).inputs
+    sheet = agreement_of(inputs.values, inputs.params)
+    assert codes == "".join(map(str, sheet.zone.table["code"]))
+    assert point["terms"] == {name: float(sheet.point("nash")[name]) for name in terms}
     written = pd.read_csv(out)
     assert len(written) == 231
     np.testing.assert_allclose(written["provider_gain"], zone.table["provider_gain"], rtol=1e-15)
