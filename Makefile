@@ -10,7 +10,7 @@ DEMO := examples/partnership_example.xlsx
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q -e '.[dev,scale]'
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -15,36 +15,42 @@ from typing import Any
 
 import numpy as np
 
-from engine.core.model import check_axes, compute, terms
+from engine.core.model import check_axes, compute, is_lazy, terms
 from engine.core.parameters import Parameters
 
 NUDGE = 1e-9  # moves a root that rounding left a hair below zero onto the positive side
 
 
 def break_even_occupancy(params: Parameters, local_use: Any) -> np.ndarray:
-    """Break-even occupancy for each local use (same shape), NaN where there is none."""
+    """Break-even occupancy for each local use (same shape), NaN where there is none.
+
+    Only ufuncs and np.where on the local-use array: a lazy (dask) array stays lazy.
+    """
     _, u = check_axes(0.0, local_use)
-    u = np.asarray(u, dtype=float)
+    if not is_lazy(u):
+        u = np.asarray(u, dtype=float)
     t = terms(params)
     n, reserved = float(params.places), float(params.reserved_places)
     with np.errstate(divide="ignore", invalid="ignore"):
-        fills_reserved = np.where(u > 0, reserved / (u * n), 2.0)
-        spills_over = np.where(u < 1, (n - reserved) / ((1 - u) * n), 2.0)
-    ends = np.broadcast_to(u, u.shape)
-    points = np.stack([0.0 * ends, fills_reserved, spills_over, 1.0 + 0.0 * ends], axis=-1)
-    points = np.sort(np.clip(points, 0.0, 1.0), axis=-1)
-    s0 = compute(t, points, u[..., None])["surplus_before_sharing"]
+        fills_reserved = np.clip(np.where(u > 0, reserved / (u * n), 2.0), 0.0, 1.0)
+        spills_over = np.clip(np.where(u < 1, (n - reserved) / ((1 - u) * n), 2.0), 0.0, 1.0)
+    # the four points where S0 may change slope, in order: 0, the two kinks, 1
+    points = [
+        0.0 * u,
+        np.minimum(fills_reserved, spills_over),
+        np.maximum(fills_reserved, spills_over),
+        1.0 + 0.0 * u,
+    ]
+    s0 = [compute(t, point, u)["surplus_before_sharing"] for point in points]
 
-    positive = s0 >= 0
-    first = np.argmax(positive, axis=-1)[..., None]
-    before = np.maximum(first - 1, 0)
-    o_hi, s_hi = np.take_along_axis(points, first, -1), np.take_along_axis(s0, first, -1)
-    o_lo, s_lo = np.take_along_axis(points, before, -1), np.take_along_axis(s0, before, -1)
+    # the first point with S0 ≥ 0, and the root between it and the point before
+    root = np.nan * u
     with np.errstate(divide="ignore", invalid="ignore"):
-        root = np.where(first == 0, o_hi, o_lo + (0.0 - s_lo) * (o_hi - o_lo) / (s_hi - s_lo))[..., 0]
+        for k in range(len(points) - 1, 0, -1):
+            between = points[k - 1] + (0.0 - s0[k - 1]) * (points[k] - points[k - 1]) / (s0[k] - s0[k - 1])
+            root = np.where(s0[k] >= 0, between, root)
+    root = np.where(s0[0] >= 0, points[0], root)
     root = np.clip(root, 0.0, 1.0)
     short = compute(t, root, u)["provider_surplus"] < 0
     root = np.where(short, np.minimum(root + NUDGE, 1.0), root)
-
-    result = np.where(positive.any(axis=-1), root, np.nan)
-    return np.where(params.deficit_support >= 1, 0.0, result)
+    return np.where(params.deficit_support >= 1, 0.0, root)

@@ -9,7 +9,7 @@ import pandas as pd
 
 from engine.core.errors import ParameterError
 from engine.core.measures import MEASURE_NAMES, measure
-from engine.core.model import evaluate
+from engine.core.model import as_axis, evaluate
 from engine.core.parameters import Parameters
 
 DEFAULT_STEPS = 21  # 0 %, 5 %, …, 100 %
@@ -77,8 +77,11 @@ class GridResult:
 
 
 def payoff_grid(params: Parameters, occupancy=None, local_use=None) -> GridResult:
-    """Evaluate every measure at every combination of the two axes (default 21 × 21)."""
-    o = default_axis() if occupancy is None else np.asarray(occupancy, dtype=float).ravel()
-    u = default_axis() if local_use is None else np.asarray(local_use, dtype=float).ravel()
+    """Evaluate every measure at every combination of the two axes (default 21 × 21).
+
+    Lazy (dask) axes give lazy values: nothing is computed until the caller asks.
+    """
+    o = default_axis() if occupancy is None else as_axis(occupancy)
+    u = default_axis() if local_use is None else as_axis(local_use)
     values = evaluate(params, o[:, None], u[None, :])
     return GridResult(params, o, u, values)

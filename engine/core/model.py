@@ -32,6 +32,19 @@ def as_array(values: Any) -> Array:
     return np.asarray(values, dtype=float)
 
 
+def is_lazy(values: Any) -> bool:
+    """A lazy array (dask): reading its values here would compute it behind the caller's back."""
+    return hasattr(values, "__dask_graph__")
+
+
+def as_axis(values: Any) -> Array:
+    """An axis as a 1-d float array; a lazy array stays lazy (no np.asarray on it)."""
+    array = as_array(values)
+    if array.dtype != float:
+        array = array.astype(float)
+    return array.ravel()
+
+
 def axis_problems(name: str, values: Array) -> list[tuple[str, str]]:
     """Problems with an axis: values must be numbers within [0, 1] (NaN is not)."""
     inside = (values >= 0) & (values <= 1)  # False for NaN
@@ -170,12 +183,35 @@ def host_results(values: Mapping[str, Array]) -> dict[str, Array]:
 
 
 def check_axes(occupancy: Any, local_use: Any) -> tuple[Array, Array]:
-    """Both axes as arrays, or one ``ParameterError`` naming each bad axis."""
+    """Both axes as arrays, or one ``ParameterError`` naming each bad axis.
+
+    A lazy (dask) axis is checked lazily: each of its blocks is checked when it is computed,
+    and a bad block raises the same ``ParameterError`` then, so nothing is computed here.
+    """
     o, u = as_array(occupancy), as_array(local_use)
-    problems = axis_problems("occupancy", o) + axis_problems("local_use", u)
+    problems = [
+        problem
+        for name, values in (("occupancy", o), ("local_use", u))
+        if not is_lazy(values)
+        for problem in axis_problems(name, values)
+    ]
     if problems:
         raise ParameterError(problems)
-    return o, u
+    return checked_lazily("occupancy", o), checked_lazily("local_use", u)
+
+
+def checked_lazily(name: str, values: Array) -> Array:
+    """A lazy array whose blocks raise ``ParameterError`` when computed with values outside [0, 1]."""
+    if not is_lazy(values):
+        return values
+    return values.map_blocks(_checked_block, name, dtype=values.dtype)
+
+
+def _checked_block(block: np.ndarray, name: str) -> np.ndarray:
+    problems = axis_problems(name, block)
+    if problems:
+        raise ParameterError(problems)
+    return block
 
 
 def evaluate(params: Parameters, occupancy: Any, local_use: Any) -> dict[str, Array]:

@@ -45,7 +45,16 @@ from engine.core.errors import ParameterError
 from engine.core.fields import ParameterSpec, range_problem
 from engine.core.grid import default_axis
 from engine.core.measures import MEASURE_NAMES, MEASURES
-from engine.core.model import Array, check_axes, compute, host_results, provider_results, share_surplus, terms
+from engine.core.model import (
+    Array,
+    as_axis,
+    check_axes,
+    compute,
+    host_results,
+    provider_results,
+    share_surplus,
+    terms,
+)
 from engine.core.parameters import SPECS, Parameters
 from engine.members.table import MemberTable, Problems, label, read_members
 
@@ -285,8 +294,8 @@ def portfolio_grid(
     params: Parameters, homes: Any, occupancy: Any = None, local_use: Any = None
 ) -> PortfolioResult:
     """Every measure for each home and the portfolio at every occupancy and local use (default 21 × 21)."""
-    o = default_axis() if occupancy is None else np.asarray(occupancy, dtype=float).ravel()
-    u = default_axis() if local_use is None else np.asarray(local_use, dtype=float).ravel()
+    o = default_axis() if occupancy is None else as_axis(occupancy)
+    u = default_axis() if local_use is None else as_axis(local_use)
     o, u = check_axes(o, u)
     table = home_table(homes, params)
     return PortfolioResult(params, table, o, u, _evaluate(params, table, o[:, None], u[None, :]))

@@ -39,7 +39,7 @@ from engine.core.cells import Coerced, format_value
 from engine.core.errors import ParameterError
 from engine.core.fields import ParameterSpec, range_problem, read_mapping
 from engine.core.grid import default_axis
-from engine.core.model import Array, evaluate, host_results
+from engine.core.model import Array, as_axis, evaluate, host_results
 from engine.core.parameters import SPECS, Parameters
 from engine.members.table import MemberTable, Problems, heading_key, read_members
 
@@ -494,8 +494,8 @@ def region_grid(
 ) -> RegionResult:
     """Every council's host measures at every occupancy and local use (default 21 × 21)."""
     rules = rules or RegionRules()
-    o = default_axis() if occupancy is None else np.asarray(occupancy, dtype=float).ravel()
-    u = default_axis() if local_use is None else np.asarray(local_use, dtype=float).ravel()
+    o = default_axis() if occupancy is None else as_axis(occupancy)
+    u = default_axis() if local_use is None else as_axis(local_use)
     keys = allocation_keys(councils, rules, params.spot_price)
     totals = evaluate(params, o[:, None], u[None, :])
     values = allocate(totals, params.host_contribution, keys)

@@ -23,7 +23,7 @@ import pandas as pd
 from engine.core.errors import ParameterError
 from engine.core.grid import GridResult, default_axis
 from engine.core.measures import MEASURE_NAMES, MEASURES, measure
-from engine.core.model import check_axes, compute, terms
+from engine.core.model import as_axis, check_axes, compute, terms
 from engine.core.parameters import Parameters
 from engine.multiyear.inputs import TermInputs
 from engine.multiyear.uplift import cost_index, index_from_rises, path_array, rule_index
@@ -253,11 +253,10 @@ def term_grid(
 
 
 def grid_axes(occupancy: Any = None, local_use: Any = None) -> tuple[np.ndarray, np.ndarray]:
-    """Both axes as 1-d arrays (default 0 %, 5 %, …, 100 %), validated."""
-    o = default_axis() if occupancy is None else np.asarray(occupancy, dtype=float).ravel()
-    u = default_axis() if local_use is None else np.asarray(local_use, dtype=float).ravel()
-    check_axes(o, u)
-    return o, u
+    """Both axes as 1-d arrays (default 0 %, 5 %, …, 100 %), validated (lazily for dask axes)."""
+    o = default_axis() if occupancy is None else as_axis(occupancy)
+    u = default_axis() if local_use is None else as_axis(local_use)
+    return check_axes(o, u)
 
 
 def _year_index(years: int) -> pd.Index:

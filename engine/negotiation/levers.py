@@ -195,9 +195,9 @@ def evaluate_terms(
         moved = outcome_terms(set_terms(base, params, chunk), outcomes)
         figures = reduce(compute(moved, outcomes.occupancy, outcomes.local_use))
         for key, value in figures.items():
-            pieces.setdefault(key, []).append(
-                np.broadcast_to(np.asarray(value, dtype=float), (stop - start,))
-            )
+            # a copy: a statistic may be a view into the chunk's (c, m) array (a quantile of a
+            # partition), which would otherwise stay alive until the end, one per chunk
+            pieces.setdefault(key, []).append(np.broadcast_to(np.array(value, dtype=float), (stop - start,)))
     return {key: np.concatenate(parts) for key, parts in pieces.items()}
 
 

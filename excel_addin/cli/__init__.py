@@ -784,5 +784,7 @@ def _emit(outcome: Outcome, as_json: bool) -> None:
     outcome.show(Console(file=stream, highlight=False, soft_wrap=True))
 
 
+from excel_addin.cli import sweep as _sweep  # noqa: E402, F401  (registers `partnership sweep`)
+
 if __name__ == "__main__":
     sys.exit(main())
