@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import ParameterError
-from .parameters import Parameters
+from .parameters import MONEY_MAX, Parameters
 from .specs import ParameterSpec, is_number, range_problems, read_mapping
 from .values import format_value
 
@@ -39,6 +39,7 @@ CONTRACT_TERMS: tuple[ParameterSpec, ...] = (
         "£/week",
         5_500.0,
         minimum=0,
+        maximum=MONEY_MAX,
         element="Block",
         help="Fee per block place-week, paid whether or not the host fills the place.",
     ),

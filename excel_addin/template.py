@@ -18,6 +18,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from engine import ParameterSpec
+from engine.values import format_value
 
 from . import a1, layout, scenarios
 from .formats import GENERAL, input_format
@@ -198,9 +199,9 @@ def _validation(
     first = a1.cell(*a1.parse_area(ref)[:2])
     parts = [f"ISNUMBER({first})"]
     if spec.minimum is not None:
-        parts.append(f"{first}{'>=' if spec.min_inclusive else '>'}{spec.minimum:g}")
+        parts.append(f"{first}{'>=' if spec.min_inclusive else '>'}{format_value(spec.minimum)}")
     if spec.maximum is not None:
-        parts.append(f"{first}{'<=' if spec.max_inclusive else '<'}{spec.maximum:g}")
+        parts.append(f"{first}{'<=' if spec.max_inclusive else '<'}{format_value(spec.maximum)}")
     if spec.integer:
         parts.append(f"{first}=INT({first})")
     if cell.column_specs:
