@@ -5,6 +5,15 @@
 applies them to a file (the desktop add-in applies the same plan through xlwings).
 """
 
-from engine import __version__
+from typing import Any
 
 __all__ = ["__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    """``__version__`` on first use, so that starting the command line loads numpy only inside it."""
+    if name == "__version__":
+        from engine import __version__
+
+        return __version__
+    raise AttributeError(f"module 'excel_addin' has no attribute {name!r}")

@@ -29,13 +29,17 @@ from pathlib import Path
 from engine import __version__
 
 from . import functions, layout, scenarios
+from .errors import WorkbookError
 
 PACKAGES = ("engine", "excel_addin")
 ENTRY_MODULES = ("excel_addin.functions", "excel_addin.macros")
 ALLOWED_THIRD_PARTY = frozenset({"numpy", "pandas", "xlwings"})
 # Imported only where openpyxl exists, with a fallback bundled instead (see xlwings_apply.STYLES).
 DESKTOP_ONLY = frozenset({"excel_addin.openpyxl_apply"})
+MARK = "by `partnership lite`"  # in the first lines of every file it writes: its own, to replace
+_LEGACY_MARK = "# xlwings Lite installs these when this tab changes."  # requirements.txt before the mark
 REQUIREMENTS = (
+    "# Written by `partnership lite`: write it again rather than editing it.\n"
     "# xlwings Lite installs these when this tab changes.\n"
     "# numpy and pandas come with Pyodide: do not pin them.\n"
     "numpy\n"
@@ -268,28 +272,48 @@ from xlwings import arg, func, script
     return "\n\n\n".join([header.rstrip("\n"), *blocks, *tail]) + "\n"
 
 
-def write_lite(folder: Path, workbook: bool = True) -> list[Path]:
+def write_lite(folder: Path, workbook: bool = True, force: bool = False) -> list[Path]:
     """Write main.py, requirements.txt and (``workbook``) the unprotected template into ``folder``.
 
     xlwings Lite cannot lift a sheet's protection, and the template protects every sheet
     but Scenarios; the Lite workbook is the same template with those protections removed
     (input validation, names and the status formula stay). A Lite workbook already in the
     folder is kept as it is: it may hold someone's inputs (delete it to get a fresh one).
+    A main.py or requirements.txt that this command did not write (no mark in its first
+    lines) is someone's own work and is replaced only with ``force``; each file is written
+    new and moved into place, never through a link (``surroundings``).
     """
+    from .surroundings import read_plain, refuse_special, replace_with
+
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    main = folder / "main.py"
-    requirements = folder / "requirements.txt"
-    main.write_text(main_py(), encoding="utf-8")
-    requirements.write_text(REQUIREMENTS, encoding="utf-8")
-    written = [main, requirements]
-    if workbook and not (folder / LITE_WORKBOOK).exists():
+    texts = {folder / "main.py": main_py(), folder / "requirements.txt": REQUIREMENTS}
+    lite_workbook = folder / LITE_WORKBOOK
+    for path in [*texts, lite_workbook]:
+        refuse_special(path, "the xlwings Lite files", "Nothing was written.")
+    for path in texts:
+        head = read_plain(path, 4096)
+        if head is not None and not force and not _written_by_us(head):
+            raise WorkbookError(
+                f"{path} was not written by `partnership lite`, so it may be your own work; nothing was "
+                f"written. Choose another folder, or add --force to replace it."
+            )
+    for path, text in texts.items():
+        replace_with(path, text.encode("utf-8"))
+    written = list(texts)
+    if workbook and not lite_workbook.exists():
         from .openpyxl_io import save_atomic
         from .template import build_template
 
         wb = build_template()
         for ws in wb.worksheets:
             ws.protection.sheet = False
-        save_atomic(wb, folder / LITE_WORKBOOK)
-        written.append(folder / LITE_WORKBOOK)
+        save_atomic(wb, lite_workbook)
+        written.append(lite_workbook)
     return written
+
+
+def _written_by_us(head: bytes) -> bool:
+    """Whether a file's first bytes carry the mark of this command (or its older requirements.txt)."""
+    text = head.decode("utf-8", "replace")
+    return MARK in text or text.startswith(_LEGACY_MARK)

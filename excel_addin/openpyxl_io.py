@@ -79,15 +79,32 @@ def open_workbook(path: Path, limits: Limits | None = None) -> Workbook:
     check_safe_parser()
     checked = read_checked(path, limits)
     wb = _load(checked.data, path.name, keep_vba=suffix == ".xlsm")
+    _check_links(wb, path.name)
     _sources[wb] = checked
     return wb
+
+
+def _check_links(wb: Workbook, name: str) -> None:
+    """Links to other workbooks are kept whole when the file is saved; DDE and OLE links cannot be.
+
+    openpyxl keeps a link to another workbook (its address and the values Excel last read
+    from it) but not a DDE or OLE link, which asks Excel to start another program; saving
+    would leave formulas pointing at nothing, so such a workbook is refused.
+    """
+    for index, link in enumerate(getattr(wb, "_external_links", []), start=1):
+        if link.externalBook is None:
+            raise WorkbookError(
+                f"{name} has a link to another program (a DDE or OLE link, external link {index}); the model "
+                "does not read workbooks with those. In Excel: Data › Edit Links › Break Link, save, and run "
+                "again."
+            )
 
 
 def _load(data: bytes, name: str, keep_vba: bool = False, data_only: bool = False) -> Workbook:
     """openpyxl on bytes that passed ``file_safety``; its own errors become a plain message."""
     try:
         return openpyxl.load_workbook(
-            io.BytesIO(data), keep_vba=keep_vba, keep_links=False, data_only=data_only
+            io.BytesIO(data), keep_vba=keep_vba, keep_links=True, data_only=data_only
         )
     except (
         zipfile.BadZipFile,
@@ -105,6 +122,28 @@ def _load(data: bytes, name: str, keep_vba: bool = False, data_only: bool = Fals
         ) from None
     except Exception as error:  # openpyxl raises its own types for malformed parts
         raise WorkbookError(f"{name} could not be read as an Excel workbook ({error}).") from None
+
+
+_TEXT = re.compile(r'"(?:[^"]|"")*"')  # a string literal inside a formula
+# [1]Sheet1!A1, '[1]My sheet'!A1, [1]!Name: how a file stores a reference to its first linked workbook
+# (not Table1[2], a structured reference, which follows a name)
+_OTHER_BOOK = re.compile(r"(?<![\w.\]])'?\[\d+\]")
+_WORD = re.compile(r"[A-Za-z_\\][\w.]*")
+
+
+def refers_elsewhere(formula: str, wb: Workbook) -> bool:
+    """Whether a formula reads another workbook, directly or through one of this workbook's names."""
+    code = _TEXT.sub('""', formula)
+    if _OTHER_BOOK.search(code):
+        return True
+    words = {word.lower() for word in _WORD.findall(code)}
+    names = list(wb.defined_names.values())
+    for ws in wb.worksheets:
+        names += list(ws.defined_names.values())
+    return any(
+        defined.name.lower() in words and _OTHER_BOOK.search(_TEXT.sub('""', defined.attr_text or ""))
+        for defined in names
+    )
 
 
 class _Cells:
@@ -154,6 +193,12 @@ class _Cells:
             return Unreadable(f"{name} shows the error {cell.value} in {where}; type a value there instead")
         if cell.data_type != "f":
             return cell.value
+        if isinstance(cell.value, str) and refers_elsewhere(cell.value, self.wb):
+            return Unreadable(
+                f"{name} holds a formula in {where} that refers to another workbook ({cell.value}); "
+                "the model reads only this workbook, and a value from another file would go stale unseen. "
+                "Type the value, or copy the cell and paste it as a value"
+            )
         saved = self._saved(sheet, row, column)
         if saved is None or saved.value is None:
             return Unreadable(
@@ -281,18 +326,19 @@ def _workbook_bytes(wb: Workbook, path: Path) -> bytes:
     folder); if that fails (a full disk, a file-size limit) its half-closed writers would print
     "Exception ignored" when collected, so they are collected here, quietly.
     """
-    buffer = io.BytesIO()
+    buffer, failure = io.BytesIO(), None
     quiet = sys.unraisablehook
     sys.unraisablehook = lambda unraisable: None
     try:
-        wb.save(buffer)
-    except OSError as error:
-        raise WorkbookError(
-            f"{path.name} could not be saved ({error.strerror or error}); it is unchanged."
-        ) from None
+        try:
+            wb.save(buffer)
+        except OSError as error:
+            failure = error.strerror or str(error)
+        gc.collect()  # the failed writers, freed with the error above, are finalised here, silently
     finally:
-        gc.collect()
         sys.unraisablehook = quiet
+    if failure is not None:
+        raise WorkbookError(f"{path.name} could not be saved ({failure}); it is unchanged.")
     return _keep_results(wb, buffer.getvalue())
 
 
