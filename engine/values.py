@@ -16,6 +16,7 @@ _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$", re.ASCII)
 # between groups of three digits: a comma, or a space as some people and programs type it
 _SPACES = " \u00a0\u2009\u202f"  # space, no-break space, thin space, narrow no-break space
 _GROUP_SEPARATORS = re.compile(f"[,{_SPACES}]")
+_NUMBER_LIKE = re.compile(f"^[0-9.,eE+{_SPACES}-]*[0-9][0-9.,eE+{_SPACES}-]*$")
 _GROUPED = re.compile(f"^\\d{{1,3}}([,{_SPACES}])\\d{{3}}(?:\\1\\d{{3}})*$", re.ASCII)  # one kind throughout
 
 
@@ -90,6 +91,8 @@ def _parse_text(name: str, raw: str) -> Coerced:
 
 def _separator_problem(text: str) -> str | None:
     """Why the commas, spaces and points of a typed number are not the UK way, or None."""
+    if not _NUMBER_LIKE.match(text):
+        return None  # words, not a number with odd separators: "is not a number" says it
     whole, point, fraction = text.partition(".")
     if point and "." in fraction:
         return "has more than one decimal point (write 1234.56, or 1,234.56)"
