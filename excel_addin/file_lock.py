@@ -92,27 +92,45 @@ def _acquire(path: Path, lock: Path, wait: float) -> int:
         if opened is None:
             continue  # the file went between two calls: try again
         descriptor, created = opened
-        if _try_lock(descriptor):
-            if not _still_there(descriptor, lock):
-                os.close(descriptor)  # the holder removed it as we opened it: take the new one
-                continue
+        try:
+            taken = _take(path, lock, descriptor, created)
+        except KeyboardInterrupt:  # Ctrl-C: leave no lock file of ours behind
             if created:
-                _write_owner(path, lock, descriptor)
-                return descriptor
-            if fcntl is None:
-                return descriptor  # Windows cannot remove an open file: hold the leftover as it is
-            lock.unlink(missing_ok=True)  # a dead process's lock: replace it by one of our own
-            os.close(descriptor)
-            continue
-        if time.monotonic() >= deadline:
-            message = _busy(path, descriptor, wait)
-            os.close(descriptor)
-            raise WorkbookError(message)
+                _release(descriptor, lock)
+            else:
+                os.close(descriptor)
+            raise
+        if taken:
+            return descriptor
         os.close(descriptor)
+        if taken is None:
+            continue  # the file changed under us: try again at once
+        if time.monotonic() >= deadline:
+            raise WorkbookError(_busy(path, lock, wait))
         time.sleep(POLL)
     raise WorkbookError(
         f"the lock file {lock} keeps being removed or replaced by another program; {_unchanged(path)}"
     )
+
+
+def _take(path: Path, lock: Path, descriptor: int, created: bool) -> bool | None:
+    """Lock the open lock file: True when it is ours, False when another process holds it, None to retry.
+
+    A file this process created gets its owner line; a leftover of a dead process is removed
+    (while locked) so that the next attempt creates one of our own.
+    """
+    if not _try_lock(descriptor):
+        _owner_cache[lock] = _read_owner(descriptor)
+        return False
+    if not _still_there(descriptor, lock):
+        return None  # the holder removed it as we opened it: take the new one
+    if created:
+        _write_owner(path, lock, descriptor)
+        return True
+    if fcntl is None:
+        return True  # Windows cannot remove an open file: hold the leftover as it is
+    lock.unlink(missing_ok=True)  # a dead process's lock: replace it by one of our own
+    return None
 
 
 def _open(path: Path, lock: Path) -> tuple[int, bool] | None:
@@ -201,15 +219,26 @@ def _write_owner(path: Path, lock: Path, descriptor: int) -> None:
         ) from None
 
 
-def _busy(path: Path, descriptor: int, wait: float) -> str:
-    """The refusal after waiting, with the holder read from the lock file we have open (never by name)."""
+_owner_cache: dict[Path, dict | None] = {}  # the holder, as last read through the open lock file
+
+
+def _read_owner(descriptor: int) -> dict | None:
+    """The holder's line, read through the descriptor (never by name: the name may be a pipe now)."""
     try:
-        owner = json.loads(
-            os.pread(descriptor, 4096, 0) if hasattr(os, "pread") else os.read(descriptor, 4096)
-        )
+        data = os.pread(descriptor, 4096, 0) if hasattr(os, "pread") else os.read(descriptor, 4096)
+        owner = json.loads(data)
+    except (OSError, ValueError):
+        return None
+    return owner if isinstance(owner, dict) else None
+
+
+def _busy(path: Path, lock: Path, wait: float) -> str:
+    """The refusal after waiting, naming the holder if its lock file says who it is."""
+    owner = _owner_cache.pop(lock, None)
+    try:
         since = datetime.fromisoformat(owner["since"])
         who = f" (`{owner['command']}`, process {owner['pid']} on {owner['host']}, since {since:%H:%M:%S})"
-    except (OSError, ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError):
         who = ""
     return (
         f"{path.name} is being written by another partnership command{who}; waited {wait:g} s. "
