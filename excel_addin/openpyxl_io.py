@@ -334,7 +334,8 @@ def _workbook_bytes(wb: Workbook, path: Path) -> bytes:
             wb.save(buffer)
         except OSError as error:
             failure = error.strerror or str(error)
-        gc.collect()  # the failed writers, freed with the error above, are finalised here, silently
+        if failure is not None:
+            gc.collect()  # the failed writers, freed with the error above, are finalised here, silently
     finally:
         sys.unraisablehook = quiet
     if failure is not None:
