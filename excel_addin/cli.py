@@ -43,7 +43,6 @@ from .upgrade import upgrade_workbook
 from .workbook import check_workbook, new_workbook, run_workbook
 
 OK, INVALID = 0, 2
-
 SHOW_COLUMNS = 11  # at most this many local-use columns unless --all (fewer on a narrow terminal)
 
 
