@@ -126,8 +126,9 @@ def _load(data: bytes, name: str, keep_vba: bool = False, data_only: bool = Fals
 
 _TEXT = re.compile(r'"(?:[^"]|"")*"')  # a string literal inside a formula
 # [1]Sheet1!A1, '[1]My sheet'!A1, [1]!Name: how a file stores a reference to its first linked workbook
-# (not Table1[2], a structured reference, which follows a name)
-_OTHER_BOOK = re.compile(r"(?<![\w.\]])'?\[\d+\]")
+# (not Table1[2], a structured reference, which follows a name); or a file named as Excel shows it,
+# '[fees.xlsx]Sheet1'!A1
+_OTHER_BOOK = re.compile(r"(?<![\w.\]])'?\[\d+\]|\[[^\[\]]+\.(?:xl\w*|ods|csv)\]", re.IGNORECASE)
 _WORD = re.compile(r"[A-Za-z_\\][\w.]*")
 
 

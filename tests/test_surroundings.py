@@ -313,3 +313,26 @@ def test_run_workbook_output_refusal_leaves_no_file(tmp_path):
         run_workbook(path, tmp_path / "notes.xlsx")
     assert (tmp_path / "notes.xlsx").read_bytes() == SECRET
     assert sorted(p.name for p in tmp_path.iterdir()) == ["d.xlsx", "notes.xlsx"]
+
+
+@pytest.mark.parametrize(
+    ("formula", "elsewhere"),
+    [
+        ("=[1]Sheet1!A1", True),
+        ("='[1]My sheet'!A1", True),
+        ("=SUM([2]S!A1:B2)*2", True),
+        ("='C:\\fees\\[Fees.xlsx]Sheet1'!A1", True),
+        ("=FeeRate*2", True),  # a name of this workbook that points into another
+        ("=Table1[2]", False),  # a structured reference to a table column
+        ('="[1]x"&A1', False),  # text that only looks like a link
+        ("=A1*2", False),
+    ],
+)
+def test_formulas_reading_other_workbooks_are_recognised(formula, elsewhere):
+    from openpyxl.workbook.defined_name import DefinedName
+
+    from excel_addin.openpyxl_io import refers_elsewhere
+
+    wb = openpyxl.Workbook()
+    wb.defined_names["FeeRate"] = DefinedName("FeeRate", attr_text="[1]Rates!$B$2")
+    assert refers_elsewhere(formula, wb) is elsewhere
