@@ -21,6 +21,7 @@ os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")  # xlwings' remote
 import numpy as np
 import xlwings as xw
 
+from excel_addin.cli.lite_files import write_lite
 from excel_addin.excel import lite, macros
 from excel_addin.excel.functions import PM_AGREEMENT, PM_BREAKDOWN, PM_BREAKEVEN, PM_GRID, PM_POINT, PM_RISK
 from excel_addin.files.template import build_template
@@ -98,7 +99,7 @@ def _run_macro() -> list[tuple[str, float, str]]:
 
 def _lite() -> list[tuple[str, float, str]]:
     folder = Path(tempfile.mkdtemp(prefix="bench-lite-"))
-    generate = best_time(lambda: lite.write_lite(folder, workbook=False), repeat=2)
+    generate = best_time(lambda: write_lite(folder, workbook=False), repeat=2)
     size = (folder / "main.py").stat().st_size
     code = (
         "import sys, time; sys.path.insert(0, sys.argv[1]); t = time.perf_counter(); "

@@ -55,7 +55,7 @@ from engine.core.grid import GridResult, default_axis, make_axis, payoff_grid
 from engine.core.measures import KEY_MEASURES, MEASURE_NAMES, MEASURES, Measure, measure
 from engine.core.model import axis_problems, compute, evaluate, share_rate, terms
 from engine.core.outcomes import Outcomes, make_outcomes, point_outcome
-from engine.core.parameters import NUMERIC, PARAMETERS, SPECS, Parameters
+from engine.core.parameters import MONEY_MAX, NUMERIC, PARAMETERS, PLACES_MAX, SPECS, Parameters
 from engine.members.portfolio import (
     ADDITIVE,
     HOME_COLUMNS,
@@ -228,12 +228,14 @@ __all__ = [
     "MAX_YEARS",
     "MEASURES",
     "MEASURE_NAMES",
+    "MONEY_MAX",
     "MONEY_MEASURES",
     "NUMBER_INPUTS",
     "NUMERIC",
     "OPERATORS",
     "PARAMETERS",
     "PARTIES",
+    "PLACES_MAX",
     "PORTFOLIO_RISK_COLUMNS",
     "RATE_MAX",
     "RATE_MIN",

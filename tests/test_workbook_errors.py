@@ -170,9 +170,8 @@ def test_crash_while_writing_leaves_the_workbook(tmp_path, monkeypatch):
     path = make_workbook(tmp_path)
     before = path.read_bytes()
 
-    def half_write(self, filename):
-        with open(filename, "wb") as handle:
-            handle.write(b"PK\x03\x04 half a workbook")
+    def half_write(self, target):
+        target.write(b"PK\x03\x04 half a workbook")
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(openpyxl.Workbook, "save", half_write)

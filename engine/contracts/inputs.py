@@ -18,7 +18,7 @@ from typing import Any
 from engine.core.cells import format_value
 from engine.core.errors import ParameterError
 from engine.core.fields import ParameterSpec, is_number, range_problems, read_mapping
-from engine.core.parameters import Parameters
+from engine.core.parameters import MONEY_MAX, Parameters
 
 CONTRACT_TERMS: tuple[ParameterSpec, ...] = (
     ParameterSpec(
@@ -39,6 +39,7 @@ CONTRACT_TERMS: tuple[ParameterSpec, ...] = (
         "£/week",
         5_500.0,
         minimum=0,
+        maximum=MONEY_MAX,
         element="Block",
         help="Fee per block place-week, paid whether or not the host fills the place.",
     ),

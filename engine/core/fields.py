@@ -41,11 +41,19 @@ class ParameterSpec:
             return self.rule_text
         parts = []
         if self.minimum is not None:
-            parts.append(f"{'≥' if self.min_inclusive else '>'} {format_value(self.minimum)}")
+            parts.append(f"{'≥' if self.min_inclusive else '>'} {bound_text(self, self.minimum)}")
         if self.maximum is not None:
-            parts.append(f"{'≤' if self.max_inclusive else '<'} {format_value(self.maximum)}")
+            parts.append(f"{'≤' if self.max_inclusive else '<'} {bound_text(self, self.maximum)}")
         rule = " and ".join(parts)
         return f"whole number {rule}" if self.integer else rule
+
+
+def bound_text(spec: ParameterSpec, bound: float) -> str:
+    """A limit as people read it: "£1,000,000,000,000" for money, "10,000" places, "0.5"."""
+    shown = format_value(bound)
+    if float(bound) == int(bound) and abs(bound) >= 10_000:
+        shown = f"{int(bound):,}"
+    return f"£{shown}" if spec.unit.startswith("£") and bound else shown
 
 
 def is_number(value: Any) -> bool:
@@ -63,13 +71,13 @@ def range_problem(spec: ParameterSpec, value: Any) -> str | None:
     )
     if below:
         word = "at least" if spec.min_inclusive else "more than"
-        return f"{shown} must be {word} {format_value(spec.minimum)}"
+        return f"{shown} must be {word} {bound_text(spec, spec.minimum)}"
     above = spec.maximum is not None and (
         value > spec.maximum or (not spec.max_inclusive and value == spec.maximum)
     )
     if above:
         word = "at most" if spec.max_inclusive else "less than"
-        return f"{shown} must be {word} {format_value(spec.maximum)}"
+        return f"{shown} must be {word} {bound_text(spec, spec.maximum)}"
     return None
 
 

@@ -21,6 +21,12 @@ ShareTiers = tuple[tuple[float, float], ...]
 
 _MONEY_YEAR = "£/year"
 _MONEY_WEEK = "£/week"
+# The largest values accepted. Real partnerships are far below them (a home costs about £1m a
+# year, fees are thousands a week); they are there so that every measure, at every occupancy and
+# local use, stays a finite number: at most 10,000 places × 53 weeks × £10^12 a week, about 5e20,
+# where floating point reaches 1.8e308 (a test computes every measure at these limits).
+MONEY_MAX = 1_000_000_000_000.0  # £ per year or per week, for every money input
+PLACES_MAX = 10_000
 
 PARAMETERS: tuple[ParameterSpec, ...] = (
     ParameterSpec(
@@ -30,6 +36,7 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
         "places",
         4,
         minimum=1,
+        maximum=PLACES_MAX,
         integer=True,
         help="Registered places in the home.",
     ),
@@ -51,6 +58,7 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
         _MONEY_YEAR,
         775_000.0,
         minimum=0,
+        maximum=MONEY_MAX,
         help="Staffing, premises and overheads per year, whatever the occupancy.",
     ),
     ParameterSpec(
@@ -60,6 +68,7 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
         _MONEY_WEEK,
         300.0,
         minimum=0,
+        maximum=MONEY_MAX,
         help="Cost of each occupied place-week (food, activities, travel).",
     ),
     ParameterSpec(
@@ -69,6 +78,7 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
         _MONEY_WEEK,
         5_000.0,
         minimum=0,
+        maximum=MONEY_MAX,
         help="Fee per placement-week paid by the host council.",
     ),
     ParameterSpec(
@@ -78,6 +88,7 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
         _MONEY_WEEK,
         5_600.0,
         minimum=0,
+        maximum=MONEY_MAX,
         help="Fee per placement-week paid by outside authorities.",
     ),
     ParameterSpec(
@@ -87,6 +98,7 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
         _MONEY_WEEK,
         6_500.0,
         minimum=0,
+        maximum=MONEY_MAX,
         help="What the host would pay per week for the same placement on the spot market.",
     ),
     ParameterSpec(
@@ -96,6 +108,7 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
         _MONEY_YEAR,
         200_000.0,
         minimum=0,
+        maximum=MONEY_MAX,
         element="1. Host contribution",
         help="Fixed annual sum the host pays towards the provider's fixed costs.",
     ),
@@ -106,6 +119,7 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
         "places",
         3.0,
         minimum=0,
+        maximum=PLACES_MAX,
         element="2. Preferred access",
         help="Places reserved for the host's own (local) placements.",
         rule_text="0 ≤ R ≤ places",
@@ -128,6 +142,7 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
         _MONEY_WEEK,
         250.0,
         minimum=0,
+        maximum=MONEY_MAX,
         element="4. Compensation",
         help="Paid by the provider to the host for every outside placement-week.",
     ),

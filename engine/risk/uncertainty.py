@@ -43,7 +43,15 @@ TRIPLES = ("occupancy", "local_use", "fixed_cost_growth")
 AXES = ("occupancy", "local_use")
 
 _SHARE = {"unit": "share", "minimum": 0, "maximum": 1}
-_GROWTH = {"unit": "share", "minimum": -1, "min_inclusive": False, "element": "Fixed cost growth"}
+# growth above 10 (fixed cost eleven times the parameter) is no longer a forecast; the cap keeps
+# every simulated year finite
+_GROWTH = {
+    "unit": "share",
+    "minimum": -1,
+    "min_inclusive": False,
+    "maximum": 10,
+    "element": "Fixed cost growth",
+}
 
 UNCERTAINTY_INPUTS: tuple[ParameterSpec, ...] = (
     ParameterSpec(
@@ -118,6 +126,7 @@ UNCERTAINTY_INPUTS: tuple[ParameterSpec, ...] = (
         "",
         4.0,
         minimum=0,
+        maximum=1000,  # beyond it every year is the most likely one; the Beta draws stay finite
         element="Distribution shape",
         help="4 is the usual PERT; higher concentrates years near the most likely value; 0 is uniform.",
     ),

@@ -32,6 +32,7 @@ from engine import (
     range_problems,
     read_mapping,
 )
+from excel_addin.console import INTERRUPTED
 from excel_addin.files.operations import check_workbook, new_workbook, run_workbook
 from excel_addin.files.upgrade import upgrade_workbook
 from excel_addin.workbook import contract_figures as comparison
@@ -107,9 +108,10 @@ def new(args: argparse.Namespace) -> Outcome:
     "compute the results and write them into the workbook",
     WORKBOOK,
     arg("--output", "-o", type=Path, metavar="OUT", help="write to OUT instead of changing WORKBOOK"),
+    arg("--force", action="store_true", help="replace OUT even if it is not a workbook the model made"),
 )
 def run(args: argparse.Namespace) -> Outcome:
-    summary = run_workbook(args.path, args.output)
+    summary = run_workbook(args.path, args.output, force=args.force)
     data = {
         "ok": True,
         "command": "run",
@@ -445,12 +447,14 @@ def _cell(value: float, unit: str) -> str:
     "lite",
     "write main.py and requirements.txt for the xlwings Lite editor (and an unprotected workbook for it)",
     arg("folder", type=Path, metavar="FOLDER", help="where to write them (created if needed)"),
+    arg("--force", action="store_true", help="replace a main.py or requirements.txt it did not write"),
 )
 def lite(args: argparse.Namespace) -> Outcome:
-    from excel_addin.excel.lite import bundle_modules, write_lite
+    from excel_addin.cli.lite_files import write_lite
+    from excel_addin.excel.lite import bundle_modules
 
     try:
-        files = write_lite(args.folder)
+        files = write_lite(args.folder, force=args.force)
     except OSError as error:
         raise WorkbookError(f"cannot write in {args.folder} ({error.strerror or error}).") from None
     size = files[0].stat().st_size
@@ -772,8 +776,33 @@ def main(argv: Sequence[str] | None = None) -> int:
         outcome = COMMANDS[args.command].run(args)
     except (WorkbookError, ParameterError) as error:
         outcome = _failure(args, error)
-    _emit(outcome, args.json)
+    except KeyboardInterrupt:
+        return _interrupted(args)
+    except OSError as error:  # a disk or folder failing where no message of ours was ready
+        outcome = _failure(args, WorkbookError(_os_words(error)))
+    except MemoryError:
+        outcome = _failure(args, WorkbookError("the computer ran out of memory; no file was changed."))
+    try:
+        _emit(outcome, args.json)
+    except KeyboardInterrupt:
+        return _interrupted(args)
     return outcome.code
+
+
+def _interrupted(args: argparse.Namespace) -> int:
+    """Ctrl-C: one line, exit code 130. Saves are atomic, so every file is its old or new self."""
+    print(
+        f"Stopped (Ctrl-C) during `partnership {args.command}`: each file is as it was before or as "
+        "this command finished writing it, never half-written.",
+        file=sys.stderr,
+    )
+    return INTERRUPTED
+
+
+def _os_words(error: OSError) -> str:
+    """An operating-system error in one line: what failed, on which file, and that nothing is half-written."""
+    where = f" ({error.filename})" if error.filename else ""
+    return f"{error.strerror or error}{where}; no file was left half-written."
 
 
 def _emit(outcome: Outcome, as_json: bool) -> None:

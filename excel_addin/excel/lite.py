@@ -33,7 +33,10 @@ from excel_addin.workbook import layout, scenarios
 PACKAGES = ("engine", "excel_addin")
 ENTRY_MODULES = ("excel_addin.excel.functions", "excel_addin.excel.macros")
 ALLOWED_THIRD_PARTY = frozenset({"numpy", "pandas", "xlwings"})
+MARK = "by `partnership lite`"  # in the first lines of every file it writes: its own, to replace
+LEGACY_MARK = "# xlwings Lite installs these when this tab changes."  # requirements.txt before the mark
 REQUIREMENTS = (
+    "# Written by `partnership lite`: write it again rather than editing it.\n"
     "# xlwings Lite installs these when this tab changes.\n"
     "# numpy and pandas come with Pyodide: do not pin them.\n"
     "numpy\n"
@@ -253,30 +256,3 @@ from xlwings import arg, func, script
         "_bundle = _install(_SOURCES)",
     ]
     return "\n\n\n".join([header.rstrip("\n"), *blocks, *tail]) + "\n"
-
-
-def write_lite(folder: Path, workbook: bool = True) -> list[Path]:
-    """Write main.py, requirements.txt and (``workbook``) the unprotected template into ``folder``.
-
-    xlwings Lite cannot lift a sheet's protection, and the template protects every sheet
-    but Scenarios; the Lite workbook is the same template with those protections removed
-    (input validation, names and the status formula stay). A Lite workbook already in the
-    folder is kept as it is: it may hold someone's inputs (delete it to get a fresh one).
-    """
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    main = folder / "main.py"
-    requirements = folder / "requirements.txt"
-    main.write_text(main_py(), encoding="utf-8")
-    requirements.write_text(REQUIREMENTS, encoding="utf-8")
-    written = [main, requirements]
-    if workbook and not (folder / LITE_WORKBOOK).exists():
-        from excel_addin.files.openpyxl_io import save_atomic
-        from excel_addin.files.template import build_template
-
-        wb = build_template()
-        for ws in wb.worksheets:
-            ws.protection.sheet = False
-        save_atomic(wb, folder / LITE_WORKBOOK)
-        written.append(folder / LITE_WORKBOOK)
-    return written

@@ -11,10 +11,13 @@ officer can act on, and leaves the file as it was.
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import gc
 import io
 import os
 import re
-import tempfile
+import sys
 import zipfile
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
@@ -28,6 +31,7 @@ from openpyxl.utils.datetime import to_excel
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.xml import DEFUSEDXML
 
+from excel_addin.files import surroundings
 from excel_addin.files.lock import workbook_lock
 from excel_addin.files.safety import CheckedFile, Limits, check_safe_parser, read_checked, signature_of
 from excel_addin.workbook import a1, layout
@@ -77,15 +81,32 @@ def open_workbook(path: Path, limits: Limits | None = None) -> Workbook:
     check_safe_parser()
     checked = read_checked(path, limits)
     wb = _load(checked.data, path.name, keep_vba=suffix == ".xlsm")
+    _check_links(wb, path.name)
     _sources[wb] = checked
     return wb
+
+
+def _check_links(wb: Workbook, name: str) -> None:
+    """Links to other workbooks are kept whole when the file is saved; DDE and OLE links cannot be.
+
+    openpyxl keeps a link to another workbook (its address and the values Excel last read
+    from it) but not a DDE or OLE link, which asks Excel to start another program; saving
+    would leave formulas pointing at nothing, so such a workbook is refused.
+    """
+    for index, link in enumerate(getattr(wb, "_external_links", []), start=1):
+        if link.externalBook is None:
+            raise WorkbookError(
+                f"{name} has a link to another program (a DDE or OLE link, external link {index}); the model "
+                "does not read workbooks with those. In Excel: Data › Edit Links › Break Link, save, and run "
+                "again."
+            )
 
 
 def _load(data: bytes, name: str, keep_vba: bool = False, data_only: bool = False) -> Workbook:
     """openpyxl on bytes that passed ``file_safety``; its own errors become a plain message."""
     try:
         return openpyxl.load_workbook(
-            io.BytesIO(data), keep_vba=keep_vba, keep_links=False, data_only=data_only
+            io.BytesIO(data), keep_vba=keep_vba, keep_links=True, data_only=data_only
         )
     except (
         zipfile.BadZipFile,
@@ -103,6 +124,29 @@ def _load(data: bytes, name: str, keep_vba: bool = False, data_only: bool = Fals
         ) from None
     except Exception as error:  # openpyxl raises its own types for malformed parts
         raise WorkbookError(f"{name} could not be read as an Excel workbook ({error}).") from None
+
+
+_TEXT = re.compile(r'"(?:[^"]|"")*"')  # a string literal inside a formula
+# [1]Sheet1!A1, '[1]My sheet'!A1, [1]!Name: how a file stores a reference to its first linked workbook
+# (not Table1[2], a structured reference, which follows a name); or a file named as Excel shows it,
+# '[fees.xlsx]Sheet1'!A1
+_OTHER_BOOK = re.compile(r"(?<![\w.\]])'?\[\d+\]|\[[^\[\]]+\.(?:xl\w*|ods|csv)\]", re.IGNORECASE)
+_WORD = re.compile(r"[A-Za-z_\\][\w.]*")
+
+
+def refers_elsewhere(formula: str, wb: Workbook) -> bool:
+    """Whether a formula reads another workbook, directly or through one of this workbook's names."""
+    code = _TEXT.sub('""', formula)
+    if _OTHER_BOOK.search(code):
+        return True
+    words = {word.lower() for word in _WORD.findall(code)}
+    names = list(wb.defined_names.values())
+    for ws in wb.worksheets:
+        names += list(ws.defined_names.values())
+    return any(
+        defined.name.lower() in words and _OTHER_BOOK.search(_TEXT.sub('""', defined.attr_text or ""))
+        for defined in names
+    )
 
 
 class _Cells:
@@ -152,6 +196,12 @@ class _Cells:
             return Unreadable(f"{name} shows the error {cell.value} in {where}; type a value there instead")
         if cell.data_type != "f":
             return cell.value
+        if isinstance(cell.value, str) and refers_elsewhere(cell.value, self.wb):
+            return Unreadable(
+                f"{name} holds a formula in {where} that refers to another workbook ({cell.value}); "
+                "the model reads only this workbook, and a value from another file would go stale unseen. "
+                "Type the value, or copy the cell and paste it as a value"
+            )
         saved = self._saved(sheet, row, column)
         if saved is None or saved.value is None:
             return Unreadable(
@@ -219,56 +269,99 @@ def read_snapshot(wb: Workbook) -> dict[str, Any] | None:
     return kept
 
 
-def _default_mode() -> int:
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
 def save_atomic(wb: Workbook, path: Path, before_replace: Callable[[Path], None] | None = None) -> None:
-    """Write to a temporary file beside ``path`` and move it over ``path`` in one step.
+    """Write to a new temporary file beside ``path`` and move it over ``path`` in one step.
 
     Under the workbook's lock, and only if ``path`` is still the file ``wb`` was read from
     (when it was read from there): a crash, a full disk, an open file or another program's
-    save in the meantime leaves the workbook on disk exactly as it was. Temporary files
-    left by a process killed mid-save are removed. ``before_replace`` is a test hook
-    called with the finished temporary file.
+    save in the meantime leaves the workbook on disk exactly as it was. The workbook is made
+    in memory first, then written through the descriptor of a file created for it
+    (``O_EXCL``, never a link), so no other file is ever written into. A link, folder or
+    pipe at ``path`` is refused. Temporary files left by a process killed mid-save are
+    removed. ``before_replace`` is a test hook called with the finished temporary file.
     """
     path = Path(path)
     check_not_open(path)
     with workbook_lock(path):
+        surroundings.refuse_special(path, "the workbook", "Nothing was written.")
         _check_unchanged(wb, path)
         _remove_leftovers(path)
+        descriptor, temp = surroundings.new_temporary(path)
+        replaced = False
         try:
-            descriptor, temporary = tempfile.mkstemp(
-                prefix=f".{path.name}{SAVING}", suffix=".tmp", dir=path.parent
-            )
-        except OSError as error:
-            raise WorkbookError(
-                f"cannot write in the folder {path.parent} ({error.strerror or error})."
-            ) from None
-        os.close(descriptor)
-        temp = Path(temporary)
-        try:
-            wb.save(temp)
-            _keep_results(wb, temp)
-            with open(temp, "rb") as handle:
-                os.fsync(handle.fileno())
-            os.chmod(temp, (path.stat().st_mode & 0o777) if path.exists() else _default_mode())
+            surroundings.write_all(descriptor, _workbook_bytes(wb, path))
+            os.fsync(descriptor)
+            mode = _mode_of(path)
+            if hasattr(os, "fchmod"):
+                os.fchmod(descriptor, mode)
+            else:
+                os.chmod(temp, mode)
             if before_replace:
                 before_replace(temp)
+            if not surroundings.still_ours(descriptor, temp):
+                raise OSError(f"its temporary file {temp.name} was replaced by another program")
             os.replace(temp, path)
-            _sync_folder(path.parent)
+            replaced = True
         except OSError as error:
             raise WorkbookError(
                 f"{path.name} could not be saved ({error.strerror or error}); it is unchanged."
             ) from None
         finally:
-            temp.unlink(missing_ok=True)
+            os.close(descriptor)
+            if not replaced:
+                temp.unlink(missing_ok=True)
+        _sync_folder(path.parent)
         _moved_on(wb, path)
 
 
-def _keep_results(wb: Workbook, file: Path) -> None:
+def _mode_of(path: Path) -> int:
+    """The permissions of the file being replaced, or those a new file gets."""
+    try:
+        return os.stat(path).st_mode & 0o777
+    except OSError:
+        return surroundings.default_mode()
+
+
+try:  # openpyxl writes through lxml when it is installed (faster), else through the standard library
+    from lxml.etree import SerialisationError
+
+    _SERIALISATION_ERRORS: tuple[type[Exception], ...] = (SerialisationError,)
+except ImportError:
+    _SERIALISATION_ERRORS = ()
+
+
+def _workbook_bytes(wb: Workbook, path: Path) -> bytes:
+    """The whole file in memory, formulas' saved results put back; nothing touches the folder yet.
+
+    openpyxl writes each sheet through a temporary file of its own (in the system's temporary
+    folder); if that fails (a full disk, a file-size limit) its half-closed writers would print
+    "Exception ignored" when collected, so they are collected here, quietly.
+    """
+    buffer, failure = io.BytesIO(), None
+    quiet = sys.unraisablehook
+    sys.unraisablehook = lambda unraisable: None
+    try:
+        try:
+            wb.save(buffer)
+        except OSError as error:
+            failure = error.strerror or str(error)
+        except _SERIALISATION_ERRORS as error:  # lxml, when installed, names the same failures "IO_EFBIG"…
+            code = getattr(errno, str(error).removeprefix("IO_"), None)
+            failure = (
+                os.strerror(code)
+                if isinstance(code, int)
+                else "the disk is full or a file-size limit was reached"
+            )
+        if failure is not None:
+            gc.collect()  # the failed writers, freed with the error above, are finalised here, silently
+    finally:
+        sys.unraisablehook = quiet
+    if failure is not None:
+        raise WorkbookError(f"{path.name} could not be saved ({failure}); it is unchanged.")
+    return _keep_results(wb, buffer.getvalue())
+
+
+def _keep_results(wb: Workbook, data: bytes) -> bytes:
     """Put back the saved results of the input formulas this run read, which openpyxl does not write.
 
     Without them the next run could not read those inputs until someone opened and saved
@@ -284,14 +377,16 @@ def _keep_results(wb: Workbook, file: Path) -> None:
         if cell.data_type == "f" and cell.value == formula:
             by_part.setdefault(ws.path.lstrip("/"), {})[cell.coordinate] = result
     if not by_part:
-        return
-    with zipfile.ZipFile(file) as archive:
+        return data
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
         entries = [(info, archive.read(info)) for info in archive.infolist()]
-    with zipfile.ZipFile(file, "w", zipfile.ZIP_DEFLATED) as archive:
-        for info, data in entries:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info, part in entries:
             if info.filename in by_part:
-                data = _with_results(data.decode("utf-8"), by_part[info.filename]).encode("utf-8")
-            archive.writestr(info, data)
+                part = _with_results(part.decode("utf-8"), by_part[info.filename]).encode("utf-8")
+            archive.writestr(info, part)
+    return out.getvalue()
 
 
 def _with_results(xml: str, results: dict[str, Any]) -> str:
@@ -344,18 +439,34 @@ def _moved_on(wb: Workbook, path: Path) -> None:
 
 
 def _remove_leftovers(path: Path) -> None:
-    """Temporary files of saves that never finished (the process was killed): safe under the lock."""
+    """Temporary files of saves that never finished (the process was killed): safe under the lock.
+
+    Only names are removed (a link is removed, not followed); what cannot be removed, such
+    as a folder someone gave that name, is left where it is.
+    """
     prefix = f".{path.name}{SAVING}"
-    for entry in path.parent.iterdir():
+    try:
+        entries = list(path.parent.iterdir())
+    except OSError:
+        return
+    for entry in entries:
         if entry.name.startswith(prefix) and entry.name.endswith(".tmp"):
-            entry.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                entry.unlink(missing_ok=True)
 
 
 def _sync_folder(folder: Path) -> None:
-    """Make the rename itself durable (POSIX); Windows has no directory handles to sync."""
+    """Make the rename itself durable (POSIX); Windows has no directory handles to sync.
+
+    The file is already in place when this runs, so a failure here changes nothing the
+    user can act on and is not reported.
+    """
     if os.name != "posix":
         return
-    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
     try:
         os.fsync(descriptor)
     except OSError:

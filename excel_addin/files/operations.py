@@ -7,6 +7,9 @@ left the files on disk as they were. A function that writes holds the workbook's
 
 from __future__ import annotations
 
+import io
+import os
+import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -14,10 +17,12 @@ from pathlib import Path
 from openpyxl.workbook.workbook import Workbook
 
 from engine import __version__
+from excel_addin.files import surroundings
 from excel_addin.files.lock import workbook_lock
 from excel_addin.files.openpyxl_apply import apply_plan
 from excel_addin.files.openpyxl_io import callbacks, check_not_open, open_workbook, read_snapshot, save_atomic
-from excel_addin.files.stamp import layout_message, missing_sheets, read_stamp
+from excel_addin.files.safety import read_checked
+from excel_addin.files.stamp import VERSION_PROPERTY, layout_message, missing_sheets, read_stamp
 from excel_addin.files.template import build_template
 from excel_addin.workbook import layout, sheets
 from excel_addin.workbook.errors import WorkbookError
@@ -62,6 +67,29 @@ def new_workbook(path: Path, force: bool = False) -> Path:
     return path
 
 
+def check_output(source: Path, target: Path, force: bool) -> None:
+    """Refuse to replace a file other than the source unless the model made it, or ``force``."""
+    surroundings.refuse_special(target, "the results", "Nothing was written.")
+    if not target.exists() or os.path.abspath(target) == os.path.abspath(source) or force:
+        return
+    if not made_by_model(target):
+        raise WorkbookError(
+            f"{target} already exists and is not a workbook made by the partnership model; nothing was "
+            f"written. Choose another name after -o, or add --force to replace it."
+        )
+
+
+def made_by_model(path: Path) -> bool:
+    """Whether ``path`` is a workbook carrying the model's stamp (read safely, never parsed whole)."""
+    try:
+        data = read_checked(path).data
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            custom = archive.read("docProps/custom.xml")
+    except (WorkbookError, KeyError, zipfile.BadZipFile, OSError, ValueError):
+        return False
+    return VERSION_PROPERTY.encode() in custom
+
+
 def check_layout(wb: Workbook, address_of: AddressOf, file: str) -> None:
     """Refuse a workbook whose sheets or names are not where this version keeps them.
 
@@ -90,12 +118,20 @@ def check_workbook(path: Path) -> CheckSummary:
     return CheckSummary(Path(path), inputs, layout.OUT_OF_DATE if changed else layout.UP_TO_DATE, changed)
 
 
-def run_workbook(path: Path, output: Path | None = None, computed_at: datetime | None = None) -> RunSummary:
-    """Read, validate, compute, write every result sheet and save ``output`` (default: in place)."""
+def run_workbook(
+    path: Path, output: Path | None = None, computed_at: datetime | None = None, force: bool = False
+) -> RunSummary:
+    """Read, validate, compute, write every result sheet and save ``output`` (default: in place).
+
+    An ``output`` that exists is replaced only if it is a workbook the model made, or with
+    ``force``: ``-o report.docx`` by a slip of the keyboard must not destroy the report.
+    """
     path = Path(path)
     target = Path(output) if output else path
     check_not_open(target)
     with workbook_lock(target):  # read, compute and save as one: a second run waits
+        if output:
+            check_output(path, target, force)
         wb, inputs = load_inputs(path)
         computed_at = computed_at or datetime.now().replace(microsecond=0)
         apply_plan(wb, plan_run(inputs, computed_at, __version__))

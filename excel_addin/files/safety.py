@@ -103,8 +103,14 @@ def read_checked(path: Path, limits: Limits | None = None) -> CheckedFile:
         if not stat.S_ISREG(status.st_mode):
             raise WorkbookError(f"{path.name} is not a regular file (a folder, device or pipe). {UNCHANGED}")
         _check_size(path.name, status.st_size, limits)
-        with open(path, "rb") as handle:
+        # O_NONBLOCK: a pipe swapped in after the check above opens at once, and is refused, not waited on
+        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+        with os.fdopen(os.open(path, flags), "rb") as handle:
             status = os.fstat(handle.fileno())
+            if not stat.S_ISREG(status.st_mode):
+                raise WorkbookError(
+                    f"{path.name} is not a regular file (a folder, device or pipe). {UNCHANGED}"
+                )
             _check_size(path.name, status.st_size, limits)
             data = handle.read(status.st_size + 1)  # +1: a file still growing is refused below
     except PermissionError as error:

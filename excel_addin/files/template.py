@@ -17,7 +17,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from engine import ParameterSpec
+from engine import ParameterSpec, format_value
 from excel_addin.files.openpyxl_apply import APPLY, style_cell
 from excel_addin.files.stamp import read_stamp, write_stamp
 from excel_addin.workbook import a1, layout, scenarios
@@ -197,9 +197,9 @@ def _validation(
     first = a1.cell(*a1.parse_area(ref)[:2])
     parts = [f"ISNUMBER({first})"]
     if spec.minimum is not None:
-        parts.append(f"{first}{'>=' if spec.min_inclusive else '>'}{spec.minimum:g}")
+        parts.append(f"{first}{'>=' if spec.min_inclusive else '>'}{format_value(spec.minimum)}")
     if spec.maximum is not None:
-        parts.append(f"{first}{'<=' if spec.max_inclusive else '<'}{spec.maximum:g}")
+        parts.append(f"{first}{'<=' if spec.max_inclusive else '<'}{format_value(spec.maximum)}")
     if spec.integer:
         parts.append(f"{first}=INT({first})")
     if cell.column_specs:
