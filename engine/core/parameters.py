@@ -6,15 +6,13 @@ valid ranges; the workbook's Inputs sheet, the add-in and the docs are generated
 
 from __future__ import annotations
 
-import dataclasses
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from engine.core.cells import Coerced, format_value, to_number
-from engine.core.errors import ParameterError
-from engine.core.fields import ParameterSpec, is_number, range_problems, read_mapping, table_rows
+from engine.core.fields import ParameterSpec, SpecFields, is_number, range_problems, table_rows
 
 ShareTiers = tuple[tuple[float, float], ...]
 
@@ -172,57 +170,38 @@ NUMERIC = tuple(spec.name for spec in PARAMETERS if spec.name != "share_tiers")
 
 
 @dataclass(frozen=True)
-class Parameters:
+class Parameters(SpecFields, specs=PARAMETERS):
     """The contract terms and cost base of one partnership (MODEL.md, annual, £).
 
     Construction validates every field and raises one ``ParameterError`` naming
-    every problem, so an invalid ``Parameters`` never exists.
+    every problem, so an invalid ``Parameters`` never exists. Defaults are the
+    ``PARAMETERS`` table's. ``from_mapping`` accepts numbers, numeric text ("5,000",
+    "£5,000", "25%") and, for ``share_tiers``, a list of pairs or a 2-column array;
+    ``to_mapping`` gives ``share_tiers`` as a list of ``[min, share]`` lists.
     """
 
-    places: int = 4
-    weeks_per_year: float = 52.0
-    fixed_cost: float = 950_000.0
-    variable_cost: float = 300.0
-    local_fee: float = 5_000.0
-    outside_fee: float = 5_600.0
-    spot_price: float = 6_500.0
-    host_contribution: float = 200_000.0
-    reserved_places: float = 3.0
-    release_share: float = 0.25
-    compensation_per_week: float = 250.0
-    reasonable_return: float = 0.08
-    share_tiers: ShareTiers = ((0.0, 0.25), (0.5, 0.40), (0.75, 0.60))
-    deficit_support: float = 0.0
-
-    def __post_init__(self) -> None:
-        problems = check(dataclasses.asdict(self))
-        if problems:
-            raise ParameterError(problems)
+    places: int
+    weeks_per_year: float
+    fixed_cost: float
+    variable_cost: float
+    local_fee: float
+    outside_fee: float
+    spot_price: float
+    host_contribution: float
+    reserved_places: float
+    release_share: float
+    compensation_per_week: float
+    reasonable_return: float
+    share_tiers: ShareTiers
+    deficit_support: float
 
     @classmethod
-    def from_mapping(cls, mapping: Mapping[str, Any]) -> Parameters:
-        """Build from plain values as a spreadsheet gives them.
+    def _check(cls, values: Mapping[str, Any]) -> list[tuple[str, str]]:
+        return check(values)
 
-        Accepts numbers, numeric text ("5,000", "£5,000", "25%") and, for
-        ``share_tiers``, a list of pairs or a 2-column array. Absent names take their
-        default; present but empty values, unknown names, booleans, NaN and infinities
-        are problems. All problems are raised together.
-        """
-        values, problems = read_mapping(PARAMETERS, mapping, {"share_tiers": _coerce_tiers})
-        problems += check(values)
-        if problems:
-            raise ParameterError(problems)
-        return cls(**values)
-
-    def to_mapping(self) -> dict[str, Any]:
-        """Plain Python values, ``share_tiers`` as a list of ``[min, share]`` lists."""
-        values = dataclasses.asdict(self)
-        values["share_tiers"] = [list(tier) for tier in self.share_tiers]
-        return values
-
-    def replace(self, **changes: Any) -> Parameters:
-        """A copy with some fields changed (validated like any construction)."""
-        return Parameters.from_mapping({**self.to_mapping(), **changes})
+    @classmethod
+    def _parsers(cls) -> Mapping[str, Callable[[Any], Coerced]]:
+        return {"share_tiers": _coerce_tiers}
 
 
 def _coerce_tiers(raw: Any) -> Coerced:

@@ -17,15 +17,14 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from engine.core.cells import Coerced, format_value, to_number
-from engine.core.errors import ParameterError
-from engine.core.fields import ParameterSpec, range_problems, read_mapping
+from engine.core.fields import ParameterSpec, SpecFields, range_problems
 from engine.multiyear.inflation import (
     COST_ASSUMPTIONS,
     DEFAULT_COST_ASSUMPTION,
@@ -158,28 +157,29 @@ TERM_SPECS: dict[str, ParameterSpec] = {spec.name: spec for spec in TERM_PARAMET
 
 
 @dataclass(frozen=True)
-class TermInputs:
+class TermInputs(SpecFields, specs=TERM_PARAMETERS, what="a term input"):
     """A multi-year agreement's inputs beyond the one-year ``Parameters``.
 
     Construction validates every field and raises one ``ParameterError`` naming every
     problem. Paths may be given as lists or arrays (kept as tuples); a rule may be given as
     its kind alone (``fee_uplift="fixed"``) and then takes the default rate, cap and floor.
+    Defaults are the ``TERM_PARAMETERS`` table's (a rule's default is its kind's).
+    ``replace`` changes flat inputs (``fee_uplift_rate=0.02``); to swap a whole rule, use
+    ``dataclasses.replace(term, fee_uplift=UpliftRule(...))``.
     """
 
-    years: int = 10
-    discount_rate: float = 0.035
-    fixed_cost_inflation: Path = _DEFAULT.fixed_cost_inflation
-    variable_cost_inflation: Path = _DEFAULT.variable_cost_inflation
-    occupancy: Path = 0.9
-    local_use: Path = 0.75
-    fee_uplift: UpliftRule = field(default_factory=lambda: _default_rule("fee_uplift"))
-    host_contribution_uplift: UpliftRule = field(
-        default_factory=lambda: _default_rule("host_contribution_uplift")
-    )
-    compensation_uplift: UpliftRule = field(default_factory=lambda: _default_rule("compensation_uplift"))
-    spot_price_uplift: UpliftRule = field(default_factory=lambda: _default_rule("spot_price_uplift"))
+    years: int
+    discount_rate: float
+    fixed_cost_inflation: Path
+    variable_cost_inflation: Path
+    occupancy: Path
+    local_use: Path
+    fee_uplift: UpliftRule
+    host_contribution_uplift: UpliftRule
+    compensation_uplift: UpliftRule
+    spot_price_uplift: UpliftRule
 
-    def __post_init__(self) -> None:
+    def _normalise(self) -> None:
         for name in RISE_PATHS + YEAR_PATHS:
             value = getattr(self, name)
             if _is_sequence(value):
@@ -188,9 +188,18 @@ class TermInputs:
             value = getattr(self, name)
             if isinstance(value, str) and value in UPLIFT_KINDS:
                 object.__setattr__(self, name, UpliftRule(value))
-        problems = check({f.name: getattr(self, f.name) for f in dataclasses.fields(self)})
-        if problems:
-            raise ParameterError(problems)
+
+    @classmethod
+    def _check(cls, values: Mapping[str, Any]) -> list[tuple[str, str]]:
+        return check(values)
+
+    @classmethod
+    def _parsers(cls) -> Mapping[str, Callable[[Any], Coerced]]:
+        special = {name: _text_parser(name) for name in ("cost_assumption", *RULE_NAMES)}
+        special.update({name: _path_parser(name, first_year=2) for name in RISE_PATHS})
+        special.update({f"{name}_rate": _path_parser(f"{name}_rate", first_year=2) for name in RULE_NAMES})
+        special.update({name: _path_parser(name, first_year=1) for name in YEAR_PATHS})
+        return special
 
     @classmethod
     def from_mapping(
@@ -203,11 +212,7 @@ class TermInputs:
         ``assumptions`` (an edited table may be passed). Absent names take their default;
         every problem is raised at once.
         """
-        special = {name: _text_parser(name) for name in ("cost_assumption", *RULE_NAMES)}
-        special.update({name: _path_parser(name, first_year=2) for name in RISE_PATHS})
-        special.update({f"{name}_rate": _path_parser(f"{name}_rate", first_year=2) for name in RULE_NAMES})
-        special.update({name: _path_parser(name, first_year=1) for name in YEAR_PATHS})
-        values, problems = read_mapping(TERM_PARAMETERS, mapping, special, what="a term input")
+        values, problems = cls._read(mapping)
 
         chosen = values.pop("cost_assumption", DEFAULT_COST_ASSUMPTION)
         table = {row.name: row for row in assumptions}
@@ -229,10 +234,7 @@ class TermInputs:
                 problems += rule_issues
             else:
                 values[prefix] = UpliftRule(*parts)
-        problems += check(values)
-        if problems:
-            raise ParameterError(problems)
-        return cls(**values)
+        return cls._build(values, problems + check(values))
 
     def to_mapping(self) -> dict[str, Any]:
         """Flat plain values (paths as lists), the inverse of ``from_mapping``."""
@@ -249,17 +251,6 @@ class TermInputs:
                 value = getattr(self, spec.name)
             values[spec.name] = list(value) if isinstance(value, tuple) else value
         return values
-
-    def replace(self, **changes: Any) -> TermInputs:
-        """A copy with some flat inputs changed (validated like any construction).
-
-        To swap a whole rule, use ``dataclasses.replace(term, fee_uplift=UpliftRule(...))``.
-        """
-        return TermInputs.from_mapping({**self.to_mapping(), **changes})
-
-
-def _default_rule(name: str) -> UpliftRule:
-    return UpliftRule(TERM_SPECS[name].default)
 
 
 def _is_sequence(value: Any) -> bool:

@@ -121,10 +121,6 @@ def parse_rules(rows: Any) -> tuple[Rule, ...]:
     return tuple(rules)
 
 
-def party_rules(rules: Iterable[Rule], party: str) -> tuple[Rule, ...]:
-    return tuple(rule for rule in rules if rule.party == party)
-
-
 def needed_figures(rules: Iterable[Rule]) -> tuple[tuple[str, str], ...]:
     """The distinct (statistic, measure) pairs the rules read, in first-use order."""
     return tuple(dict.fromkeys((rule.statistic, rule.measure) for rule in rules))

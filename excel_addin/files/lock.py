@@ -71,11 +71,6 @@ def workbook_lock(path: Path, wait: float | None = None) -> Iterator[None]:
         _release(descriptor, lock)
 
 
-def holds_lock(path: Path) -> bool:
-    """Whether this process holds the workbook's lock."""
-    return os.path.abspath(lock_path(path)) in _held
-
-
 def _acquire(path: Path, lock: Path, wait: float) -> int:
     deadline = time.monotonic() + wait
     while True:
