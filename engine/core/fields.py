@@ -143,24 +143,35 @@ def table_rows(raw: Any) -> Iterable[Any]:
 class SpecFields:
     """Base of the frozen input dataclasses: each field is a row of a ``ParameterSpec`` table.
 
-    A subclass names its table once, ``class Terms(SpecFields, specs=TABLE, what="a term")``,
-    and declares its fields with type annotations only: every annotated field that has a
-    row takes the row's default, so no default is written twice. Decorated with
-    ``@dataclass(frozen=True)``, it then validates on construction (one ``ParameterError``
-    naming every problem, so an invalid instance never exists), reads spreadsheet values
-    (``from_mapping``), gives plain values back (``to_mapping``) and copies with changes
-    (``replace``). A family changes only what differs: its own rules (``_check``), its
-    parsers for table-valued cells (``_parsers``) and any tidying of given values before
-    they are checked (``_normalise``).
+    A subclass says once, in its class line, what it is made of: its table (``specs``), what
+    an unknown name is not (``what``: "a contract term"), its rules beyond the table's
+    ranges (``rules``: values -> problems) and its parsers for cells that are not one number
+    (``parsers``: tables, choices). It declares its fields with type annotations only: every
+    annotated field that has a row takes the row's default, so no default is written twice.
+    Decorated with ``@dataclass(frozen=True)``, it then validates on construction (one
+    ``ParameterError`` naming every problem, so an invalid instance never exists), reads
+    spreadsheet values (``from_mapping``), gives plain values back (``to_mapping``) and
+    copies with changes (``replace``); ``_normalise`` may tidy given values before the check.
     """
 
     _specs: ClassVar[tuple[ParameterSpec, ...]] = ()
     _what: ClassVar[str] = "a parameter of the model"
+    _rules: ClassVar[Callable[[Mapping[str, Any]], Problems] | None] = None
+    _parsers: ClassVar[Mapping[str, Callable[[Any], Coerced]]] = {}
 
-    def __init_subclass__(cls, specs: Iterable[ParameterSpec] = (), what: str = "", **kwargs: Any) -> None:
+    def __init_subclass__(
+        cls,
+        specs: Iterable[ParameterSpec] = (),
+        what: str = "",
+        rules: Callable[[Mapping[str, Any]], Problems] | None = None,
+        parsers: Mapping[str, Callable[[Any], Coerced]] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init_subclass__(**kwargs)
         cls._specs = tuple(specs)
         cls._what = what or cls._what
+        cls._rules = staticmethod(rules) if rules else None
+        cls._parsers = dict(parsers or {})
         rows = {spec.name: spec for spec in cls._specs}
         for name in inspect.get_annotations(cls):
             if name in rows and name not in vars(cls):
@@ -169,12 +180,7 @@ class SpecFields:
     @classmethod
     def _check(cls, values: Mapping[str, Any]) -> Problems:
         """Every rule broken by ``values`` (already numbers); absent names are skipped."""
-        return range_problems(cls._specs, values)
-
-    @classmethod
-    def _parsers(cls) -> Mapping[str, Callable[[Any], Coerced]]:
-        """Parsers for the cells that are not one number (tables, choices), by name."""
-        return {}
+        return cls._rules(values) if cls._rules else range_problems(cls._specs, values)
 
     def _normalise(self) -> None:
         """Tidy the given values before they are checked (nothing to tidy by default)."""
@@ -188,7 +194,7 @@ class SpecFields:
     @classmethod
     def _read(cls, mapping: Mapping[str, Any]) -> tuple[dict[str, Any], Problems]:
         """Parsed values (defaults for absent names) and the problems of reading them."""
-        return read_mapping(cls._specs, mapping, cls._parsers(), what=cls._what)
+        return read_mapping(cls._specs, mapping, cls._parsers, what=cls._what)
 
     @classmethod
     def _build(cls, values: Mapping[str, Any], problems: Problems) -> Self:

@@ -7,7 +7,7 @@ valid ranges; the workbook's Inputs sheet, the add-in and the docs are generated
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -169,41 +169,6 @@ SPECS: dict[str, ParameterSpec] = {spec.name: spec for spec in PARAMETERS}
 NUMERIC = tuple(spec.name for spec in PARAMETERS if spec.name != "share_tiers")
 
 
-@dataclass(frozen=True)
-class Parameters(SpecFields, specs=PARAMETERS):
-    """The contract terms and cost base of one partnership (MODEL.md, annual, £).
-
-    Construction validates every field and raises one ``ParameterError`` naming
-    every problem, so an invalid ``Parameters`` never exists. Defaults are the
-    ``PARAMETERS`` table's. ``from_mapping`` accepts numbers, numeric text ("5,000",
-    "£5,000", "25%") and, for ``share_tiers``, a list of pairs or a 2-column array;
-    ``to_mapping`` gives ``share_tiers`` as a list of ``[min, share]`` lists.
-    """
-
-    places: int
-    weeks_per_year: float
-    fixed_cost: float
-    variable_cost: float
-    local_fee: float
-    outside_fee: float
-    spot_price: float
-    host_contribution: float
-    reserved_places: float
-    release_share: float
-    compensation_per_week: float
-    reasonable_return: float
-    share_tiers: ShareTiers
-    deficit_support: float
-
-    @classmethod
-    def _check(cls, values: Mapping[str, Any]) -> list[tuple[str, str]]:
-        return check(values)
-
-    @classmethod
-    def _parsers(cls) -> Mapping[str, Callable[[Any], Coerced]]:
-        return {"share_tiers": _coerce_tiers}
-
-
 def _coerce_tiers(raw: Any) -> Coerced:
     name = "share_tiers"
     if raw is None or isinstance(raw, str | bytes):
@@ -281,3 +246,30 @@ def _tier_problems(tiers: Any) -> list[str]:
                 f"must not be below row {i}'s {format_value(sh0)}"
             )
     return problems
+
+
+@dataclass(frozen=True)
+class Parameters(SpecFields, specs=PARAMETERS, rules=check, parsers={"share_tiers": _coerce_tiers}):
+    """The contract terms and cost base of one partnership (MODEL.md, annual, £).
+
+    Construction validates every field and raises one ``ParameterError`` naming
+    every problem, so an invalid ``Parameters`` never exists. Defaults are the
+    ``PARAMETERS`` table's. ``from_mapping`` accepts numbers, numeric text ("5,000",
+    "£5,000", "25%") and, for ``share_tiers``, a list of pairs or a 2-column array;
+    ``to_mapping`` gives ``share_tiers`` as a list of ``[min, share]`` lists.
+    """
+
+    places: int
+    weeks_per_year: float
+    fixed_cost: float
+    variable_cost: float
+    local_fee: float
+    outside_fee: float
+    spot_price: float
+    host_contribution: float
+    reserved_places: float
+    release_share: float
+    compensation_per_week: float
+    reasonable_return: float
+    share_tiers: ShareTiers
+    deficit_support: float

@@ -184,36 +184,6 @@ def _choice_parser(name: str) -> Callable[[Any], Coerced]:
 _CHOICE_PARSERS = {name: _choice_parser(name) for name in _CHOICES}
 
 
-@dataclass(frozen=True)
-class RegionRules(SpecFields, specs=REGION_RULES, what="a region rule"):
-    """How the councils of a region divide the host contribution, the credits and the profit share.
-
-    Defaults (the ``REGION_RULES`` table's): contribution as entered; credits (compensation,
-    release credit) by contribution share, because outside use takes up capacity the
-    contribution paid for; profit share and deficit cover by use share, because the share
-    escalates with local use and rewards the councils that place locally. Construction
-    validates; ``from_mapping`` reads spreadsheet values ("By use", "Mix", "30%").
-    """
-
-    contribution_split: str
-    credit_rule: str
-    credit_mix: float
-    profit_rule: str
-    profit_mix: float
-
-    @classmethod
-    def _check(cls, values: Mapping[str, Any]) -> Problems:
-        return rule_problems(values)
-
-    @classmethod
-    def _parsers(cls) -> Mapping[str, Callable[[Any], Coerced]]:
-        return _CHOICE_PARSERS
-
-    @property
-    def split_by_use(self) -> bool:
-        return self.contribution_split == "use"
-
-
 def rule_problems(values: Mapping[str, Any]) -> Problems:
     """Choices must be among the listed ones, mix weights within [0, 1]."""
     problems = []
@@ -229,6 +199,30 @@ def rule_problems(values: Mapping[str, Any]) -> Problems:
             if message:
                 problems.append((spec.name, message))
     return problems
+
+
+@dataclass(frozen=True)
+class RegionRules(
+    SpecFields, specs=REGION_RULES, what="a region rule", rules=rule_problems, parsers=_CHOICE_PARSERS
+):
+    """How the councils of a region divide the host contribution, the credits and the profit share.
+
+    Defaults (the ``REGION_RULES`` table's): contribution as entered; credits (compensation,
+    release credit) by contribution share, because outside use takes up capacity the
+    contribution paid for; profit share and deficit cover by use share, because the share
+    escalates with local use and rewards the councils that place locally. Construction
+    validates; ``from_mapping`` reads spreadsheet values ("By use", "Mix", "30%").
+    """
+
+    contribution_split: str
+    credit_rule: str
+    credit_mix: float
+    profit_rule: str
+    profit_mix: float
+
+    @property
+    def split_by_use(self) -> bool:
+        return self.contribution_split == "use"
 
 
 def explain_rules(rules: RegionRules) -> list[str]:

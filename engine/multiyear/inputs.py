@@ -156,103 +156,6 @@ TERM_PARAMETERS: tuple[ParameterSpec, ...] = (
 TERM_SPECS: dict[str, ParameterSpec] = {spec.name: spec for spec in TERM_PARAMETERS}
 
 
-@dataclass(frozen=True)
-class TermInputs(SpecFields, specs=TERM_PARAMETERS, what="a term input"):
-    """A multi-year agreement's inputs beyond the one-year ``Parameters``.
-
-    Construction validates every field and raises one ``ParameterError`` naming every
-    problem. Paths may be given as lists or arrays (kept as tuples); a rule may be given as
-    its kind alone (``fee_uplift="fixed"``) and then takes the default rate, cap and floor.
-    Defaults are the ``TERM_PARAMETERS`` table's (a rule's default is its kind's).
-    ``replace`` changes flat inputs (``fee_uplift_rate=0.02``); to swap a whole rule, use
-    ``dataclasses.replace(term, fee_uplift=UpliftRule(...))``.
-    """
-
-    years: int
-    discount_rate: float
-    fixed_cost_inflation: Path
-    variable_cost_inflation: Path
-    occupancy: Path
-    local_use: Path
-    fee_uplift: UpliftRule
-    host_contribution_uplift: UpliftRule
-    compensation_uplift: UpliftRule
-    spot_price_uplift: UpliftRule
-
-    def _normalise(self) -> None:
-        for name in RISE_PATHS + YEAR_PATHS:
-            value = getattr(self, name)
-            if _is_sequence(value):
-                object.__setattr__(self, name, tuple(value))
-        for name in RULE_NAMES:
-            value = getattr(self, name)
-            if isinstance(value, str) and value in UPLIFT_KINDS:
-                object.__setattr__(self, name, UpliftRule(value))
-
-    @classmethod
-    def _check(cls, values: Mapping[str, Any]) -> list[tuple[str, str]]:
-        return check(values)
-
-    @classmethod
-    def _parsers(cls) -> Mapping[str, Callable[[Any], Coerced]]:
-        special = {name: _text_parser(name) for name in ("cost_assumption", *RULE_NAMES)}
-        special.update({name: _path_parser(name, first_year=2) for name in RISE_PATHS})
-        special.update({f"{name}_rate": _path_parser(f"{name}_rate", first_year=2) for name in RULE_NAMES})
-        special.update({name: _path_parser(name, first_year=1) for name in YEAR_PATHS})
-        return special
-
-    @classmethod
-    def from_mapping(
-        cls, mapping: Mapping[str, Any], assumptions: Sequence[CostAssumption] = COST_ASSUMPTIONS
-    ) -> TermInputs:
-        """Build from flat spreadsheet-style values, named as in ``TERM_PARAMETERS``.
-
-        Rules are flat too: ``fee_uplift`` (the kind), ``fee_uplift_rate``, ``_cap``,
-        ``_floor``. Cost inflation rates not given come from the ``cost_assumption`` row of
-        ``assumptions`` (an edited table may be passed). Absent names take their default;
-        every problem is raised at once.
-        """
-        values, problems = cls._read(mapping)
-
-        chosen = values.pop("cost_assumption", DEFAULT_COST_ASSUMPTION)
-        table = {row.name: row for row in assumptions}
-        if chosen not in table:
-            problems.append(
-                ("cost_assumption", f"cost_assumption = {chosen!r} must be one of {', '.join(table)}")
-            )
-        else:
-            for name in RISE_PATHS:
-                if name not in mapping:
-                    values[name] = getattr(table[chosen], name)
-
-        for prefix in RULE_NAMES:
-            parts = [values.pop(f"{prefix}{suffix}", None) for suffix in ("", "_rate", "_cap", "_floor")]
-            if None in parts:
-                continue  # a part failed to parse; read_mapping has said so
-            rule_issues = rule_problems(prefix, *parts)
-            if rule_issues:
-                problems += rule_issues
-            else:
-                values[prefix] = UpliftRule(*parts)
-        return cls._build(values, problems + check(values))
-
-    def to_mapping(self) -> dict[str, Any]:
-        """Flat plain values (paths as lists), the inverse of ``from_mapping``."""
-        values: dict[str, Any] = {}
-        for spec in TERM_PARAMETERS:
-            if spec.name == "cost_assumption":
-                continue
-            prefix, _, part = spec.name.rpartition("_")
-            if prefix in RULE_NAMES and part in ("rate", "cap", "floor"):
-                value = getattr(getattr(self, prefix), part)
-            elif spec.name in RULE_NAMES:
-                value = getattr(self, spec.name).kind
-            else:
-                value = getattr(self, spec.name)
-            values[spec.name] = list(value) if isinstance(value, tuple) else value
-        return values
-
-
 def _is_sequence(value: Any) -> bool:
     return isinstance(value, Sequence | np.ndarray) and not isinstance(value, str | bytes)
 
@@ -346,3 +249,97 @@ def check(values: Mapping[str, Any]) -> list[tuple[str, str]]:
         if length:
             problems.append(length)
     return problems
+
+
+def _parsers() -> dict[str, Callable[[Any], Coerced]]:
+    """How the cells that are not one number read: the choices as text, the paths as columns."""
+    special = {name: _text_parser(name) for name in ("cost_assumption", *RULE_NAMES)}
+    special.update({name: _path_parser(name, first_year=2) for name in RISE_PATHS})
+    special.update({f"{name}_rate": _path_parser(f"{name}_rate", first_year=2) for name in RULE_NAMES})
+    special.update({name: _path_parser(name, first_year=1) for name in YEAR_PATHS})
+    return special
+
+
+@dataclass(frozen=True)
+class TermInputs(SpecFields, specs=TERM_PARAMETERS, what="a term input", rules=check, parsers=_parsers()):
+    """A multi-year agreement's inputs beyond the one-year ``Parameters``.
+
+    Construction validates every field and raises one ``ParameterError`` naming every
+    problem. Paths may be given as lists or arrays (kept as tuples); a rule may be given as
+    its kind alone (``fee_uplift="fixed"``) and then takes the default rate, cap and floor.
+    Defaults are the ``TERM_PARAMETERS`` table's (a rule's default is its kind's).
+    ``replace`` changes flat inputs (``fee_uplift_rate=0.02``); to swap a whole rule, use
+    ``dataclasses.replace(term, fee_uplift=UpliftRule(...))``.
+    """
+
+    years: int
+    discount_rate: float
+    fixed_cost_inflation: Path
+    variable_cost_inflation: Path
+    occupancy: Path
+    local_use: Path
+    fee_uplift: UpliftRule
+    host_contribution_uplift: UpliftRule
+    compensation_uplift: UpliftRule
+    spot_price_uplift: UpliftRule
+
+    def _normalise(self) -> None:
+        for name in RISE_PATHS + YEAR_PATHS:
+            value = getattr(self, name)
+            if _is_sequence(value):
+                object.__setattr__(self, name, tuple(value))
+        for name in RULE_NAMES:
+            value = getattr(self, name)
+            if isinstance(value, str) and value in UPLIFT_KINDS:
+                object.__setattr__(self, name, UpliftRule(value))
+
+    @classmethod
+    def from_mapping(
+        cls, mapping: Mapping[str, Any], assumptions: Sequence[CostAssumption] = COST_ASSUMPTIONS
+    ) -> TermInputs:
+        """Build from flat spreadsheet-style values, named as in ``TERM_PARAMETERS``.
+
+        Rules are flat too: ``fee_uplift`` (the kind), ``fee_uplift_rate``, ``_cap``,
+        ``_floor``. Cost inflation rates not given come from the ``cost_assumption`` row of
+        ``assumptions`` (an edited table may be passed). Absent names take their default;
+        every problem is raised at once.
+        """
+        values, problems = cls._read(mapping)
+
+        chosen = values.pop("cost_assumption", DEFAULT_COST_ASSUMPTION)
+        table = {row.name: row for row in assumptions}
+        if chosen not in table:
+            problems.append(
+                ("cost_assumption", f"cost_assumption = {chosen!r} must be one of {', '.join(table)}")
+            )
+        else:
+            for name in RISE_PATHS:
+                if name not in mapping:
+                    values[name] = getattr(table[chosen], name)
+
+        for prefix in RULE_NAMES:
+            parts = [values.pop(f"{prefix}{suffix}", None) for suffix in ("", "_rate", "_cap", "_floor")]
+            if None in parts:
+                continue  # a part failed to parse; read_mapping has said so
+            rule_issues = rule_problems(prefix, *parts)
+            if rule_issues:
+                problems += rule_issues
+            else:
+                values[prefix] = UpliftRule(*parts)
+        return cls._build(values, problems + cls._check(values))
+
+    def to_mapping(self) -> dict[str, Any]:
+        """Flat plain values (paths as lists), the inverse of ``from_mapping``."""
+        values: dict[str, Any] = {}
+        for spec in TERM_PARAMETERS:
+            if spec.name == "cost_assumption":
+                continue
+            prefix, _, part = spec.name.rpartition("_")
+            if prefix in RULE_NAMES and part in ("rate", "cap", "floor"):
+                value = getattr(getattr(self, prefix), part)
+            elif spec.name in RULE_NAMES:
+                value = getattr(self, spec.name).kind
+            else:
+                value = getattr(self, spec.name)
+            values[spec.name] = list(value) if isinstance(value, tuple) else value
+        return values

@@ -20,7 +20,7 @@ scores' Spearman correlation (6/π)·asin(r/2), so r = 2·sin(π·ρ/6) hits the
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -158,53 +158,6 @@ UNCERTAINTY_INPUTS: tuple[ParameterSpec, ...] = (
 NUMBER_INPUTS = tuple(spec for spec in UNCERTAINTY_INPUTS if spec.name != "history")
 
 
-@dataclass(frozen=True)
-class Uncertainty(SpecFields, specs=UNCERTAINTY_INPUTS, what="an uncertainty input"):
-    """How uncertain next year's occupancy, local use and fixed cost are.
-
-    Construction validates every field and raises one ``ParameterError`` naming every
-    problem. With ``history`` given, past years are resampled and the occupancy and
-    local-use ranges and ``correlation`` are not used (``source`` says which applies).
-    Defaults are the ``UNCERTAINTY_INPUTS`` table's; ``from_mapping`` reads "85%" or 0.85.
-    """
-
-    occupancy_low: float
-    occupancy_most_likely: float
-    occupancy_high: float
-    local_use_low: float
-    local_use_most_likely: float
-    local_use_high: float
-    correlation: float
-    pert_lambda: float
-    fixed_cost_growth_low: float
-    fixed_cost_growth_most_likely: float
-    fixed_cost_growth_high: float
-    history: History
-
-    @classmethod
-    def _check(cls, values: Mapping[str, Any]) -> list[tuple[str, str]]:
-        return check_uncertainty(values)
-
-    @classmethod
-    def _parsers(cls) -> Mapping[str, Callable[[Any], Coerced]]:
-        return {"history": _coerce_history}
-
-    @property
-    def source(self) -> str:
-        """``"history"`` when past years are resampled, else ``"pert"``."""
-        return "history" if self.history else "pert"
-
-    def triple(self, name: str) -> tuple[float, float, float]:
-        """(low, most_likely, high) of "occupancy", "local_use" or "fixed_cost_growth"."""
-        return tuple(getattr(self, f"{name}_{part}") for part in ("low", "most_likely", "high"))
-
-    def expected(self, name: str) -> float:
-        """The expected value of "occupancy", "local_use" or "fixed_cost_growth"."""
-        if self.history and name != "fixed_cost_growth":
-            return float(np.mean([year[AXES.index(name)] for year in self.history]))
-        return pert_mean(*self.triple(name), self.pert_lambda)
-
-
 def check_uncertainty(values: Mapping[str, Any]) -> list[tuple[str, str]]:
     """Every rule broken by ``values`` (already numbers); names that failed to parse are skipped."""
     problems = range_problems(NUMBER_INPUTS, values)
@@ -262,6 +215,51 @@ def _coerce_history(raw: Any) -> Coerced:
             return Coerced(None, "; ".join(found))
         years.append((pair[0].value, pair[1].value))
     return Coerced(tuple(years))
+
+
+@dataclass(frozen=True)
+class Uncertainty(
+    SpecFields,
+    specs=UNCERTAINTY_INPUTS,
+    what="an uncertainty input",
+    rules=check_uncertainty,
+    parsers={"history": _coerce_history},
+):
+    """How uncertain next year's occupancy, local use and fixed cost are.
+
+    Construction validates every field and raises one ``ParameterError`` naming every
+    problem. With ``history`` given, past years are resampled and the occupancy and
+    local-use ranges and ``correlation`` are not used (``source`` says which applies).
+    Defaults are the ``UNCERTAINTY_INPUTS`` table's; ``from_mapping`` reads "85%" or 0.85.
+    """
+
+    occupancy_low: float
+    occupancy_most_likely: float
+    occupancy_high: float
+    local_use_low: float
+    local_use_most_likely: float
+    local_use_high: float
+    correlation: float
+    pert_lambda: float
+    fixed_cost_growth_low: float
+    fixed_cost_growth_most_likely: float
+    fixed_cost_growth_high: float
+    history: History
+
+    @property
+    def source(self) -> str:
+        """``"history"`` when past years are resampled, else ``"pert"``."""
+        return "history" if self.history else "pert"
+
+    def triple(self, name: str) -> tuple[float, float, float]:
+        """(low, most_likely, high) of "occupancy", "local_use" or "fixed_cost_growth"."""
+        return tuple(getattr(self, f"{name}_{part}") for part in ("low", "most_likely", "high"))
+
+    def expected(self, name: str) -> float:
+        """The expected value of "occupancy", "local_use" or "fixed_cost_growth"."""
+        if self.history and name != "fixed_cost_growth":
+            return float(np.mean([year[AXES.index(name)] for year in self.history]))
+        return pert_mean(*self.triple(name), self.pert_lambda)
 
 
 def pert_mean(low: float, most_likely: float, high: float, lam: float = 4.0) -> float:
