@@ -38,16 +38,12 @@ from engine import (
     best_counts,
     best_for_host,
     best_for_provider,
-    block,
     compare_contracts,
     compute_contracts,
     contract_table,
     evaluate,
     evaluate_contract,
     evaluate_contracts,
-    open_book,
-    partnership,
-    spot,
 )
 from engine import terms as parameter_terms
 
@@ -217,12 +213,6 @@ def test_golden_values(contract, point):
         assert float(flows[name]) == pytest.approx(value, abs=1e-6), name
 
 
-def test_each_contract_function_is_its_registry_entry():
-    for name, fn in zip(CONTRACT_NAMES, (spot, block, open_book, partnership), strict=True):
-        got = fn(DEFAULT, TERMS, 0.75, 0.5)["host_net_cost"]
-        assert float(got) == pytest.approx(GOLDEN[name, "P2"]["host_net_cost"])
-
-
 def test_every_contract_has_every_comparison_measure():
     for name, flows in evaluate_contracts(DEFAULT, TERMS, 0.5, 0.5).items():
         assert set(COMPARISON_MEASURES) <= set(flows), name
@@ -284,7 +274,7 @@ def test_money_balances_for_every_contract(case):
 @given(cases())
 def test_open_book_surplus_is_margin_on_cost_plus_retained_outside_income(case):
     p, k, (o, u) = case
-    m = open_book(p, k, o, u)
+    m = evaluate_contract("open_book", p, k, o, u)
     margin_on_cost = (
         m["host_payments"] + m["outside_income"] - m["provider_cost"] - m["retained_outside_income"]
     )
@@ -294,7 +284,7 @@ def test_open_book_surplus_is_margin_on_cost_plus_retained_outside_income(case):
 @given(cases(provider_outside_retention=0.0))
 def test_open_book_surplus_is_margin_times_cost_whatever_the_occupancy_when_nothing_retained(case):
     p, k, (o, u) = case
-    m = open_book(p, k, o, u)
+    m = evaluate_contract("open_book", p, k, o, u)
     _close(m["provider_surplus"], k.cost_plus_margin * m["provider_cost"], p, k)
     _close(
         m["host_payments"] + m["outside_income"] - m["provider_cost"],
@@ -306,7 +296,7 @@ def test_open_book_surplus_is_margin_times_cost_whatever_the_occupancy_when_noth
 
 def test_open_book_retention_breaks_margin_times_cost_only_through_outside_income():
     # P1 with k = 0.1: surplus 108,176 = 0.08·806,200 + 0.1·436,800; at P3 (no outside) exactly m·cost.
-    m = open_book(DEFAULT, TERMS, [0.5, 1.0], [0.25, 1.0])
+    m = evaluate_contract("open_book", DEFAULT, TERMS, [0.5, 1.0], [0.25, 1.0])
     assert m["provider_surplus"][0] != pytest.approx(0.08 * 806_200)
     assert m["provider_surplus"][1] == pytest.approx(0.08 * 837_400)
 
@@ -326,7 +316,7 @@ def test_block_of_no_places_is_spot(case):
 @given(cases())
 def test_partnership_is_engine_evaluate(case):
     p, k, (o, u) = case
-    expected, got = evaluate(p, o, u), partnership(p, k, o, u)
+    expected, got = evaluate(p, o, u), evaluate_contract("partnership", p, k, o, u)
     for name in MEASURE_NAMES:
         np.testing.assert_array_equal(got[name], expected[name], err_msg=name)
 
@@ -334,7 +324,7 @@ def test_partnership_is_engine_evaluate(case):
 @given(cases())
 def test_spot_is_the_model_md_baseline(case):
     p, k, (o, u) = case
-    model, m = evaluate(p, o, u), spot(p, k, o, u)
+    model, m = evaluate(p, o, u), evaluate_contract("spot", p, k, o, u)
     np.testing.assert_array_equal(m["host_net_cost"], model["host_spot_cost"])
     np.testing.assert_array_equal(m["provider_surplus"], model["provider_spot_surplus"])
     assert np.all(m["host_saving"] == 0) and np.all(m["provider_gain"] == 0)
@@ -343,7 +333,7 @@ def test_spot_is_the_model_md_baseline(case):
 @given(cases())
 def test_outside_children_use_only_unused_block_places(case):
     p, k, (o, u) = case
-    m = block(p, k, o, u)
+    m = evaluate_contract("block", p, k, o, u)
     room = 1e-9 * p.places
     assert np.all(m["released_places"] <= k.block_places - m["block_places_used"] + room)
     assert np.all(m["released_places"] <= (1 - u) * o * p.places + room)
@@ -354,7 +344,7 @@ def test_outside_children_use_only_unused_block_places(case):
 def test_block_spills_to_spot_only_above_the_block(case):
     p, _, (o, u) = case
     k = ContractTerms(block_places=p.places)  # a block of the whole home: nothing bought on spot
-    m = block(p, k, o, u)
+    m = evaluate_contract("block", p, k, o, u)
     assert np.all(m["spot_weeks"] == 0) and np.all(m["spot_premium"] == 0)
     _close(m["block_payment"] - m["release_credit"], m["host_net_cost"], p, k)
 
@@ -366,7 +356,7 @@ def test_block_terms_sweep_broadcasts():
     swept = compute_contracts(parameter_terms(DEFAULT), {**TERMS.to_mapping(), "block_fee": fees}, o, u)
     assert swept["block"]["host_net_cost"].shape == (3, 2, 2)
     for i, fee in enumerate(fees.ravel()):
-        alone = block(DEFAULT, TERMS.replace(block_fee=fee), o, u)["host_net_cost"]
+        alone = evaluate_contract("block", DEFAULT, TERMS.replace(block_fee=fee), o, u)["host_net_cost"]
         np.testing.assert_allclose(swept["block"]["host_net_cost"][i], alone)
 
 

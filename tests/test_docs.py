@@ -68,7 +68,7 @@ def test_function_reference_has_every_function():
 
 def test_parameter_table_shows_defaults_as_people_read_them():
     text = (DOCS / "model.md").read_text(encoding="utf-8")
-    assert "| `fixed_cost` | F | Fixed cost | £/year | £775,000 | ≥ 0 |" in text
+    assert "| `fixed_cost` | F | Fixed cost | £/year | £775,000 | ≥ 0 and ≤ £1,000,000,000,000 |" in text
     assert "| `release_share` | r | Release share | share | 25 % | ≥ 0 and ≤ 1 |" in text
     assert "from 75 %: 60 %" in text
 

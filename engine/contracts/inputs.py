@@ -10,14 +10,13 @@ contracts need no terms beyond ``Parameters``. Block places must also fit in the
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from engine.core.cells import format_value
 from engine.core.errors import ParameterError
-from engine.core.fields import ParameterSpec, is_number, range_problems, read_mapping
+from engine.core.fields import ParameterSpec, SpecFields, is_number
 from engine.core.parameters import MONEY_MAX, Parameters
 
 CONTRACT_TERMS: tuple[ParameterSpec, ...] = (
@@ -67,29 +66,22 @@ CONTRACT_TERMS: tuple[ParameterSpec, ...] = (
     ),
 )
 
-CONTRACT_SPECS: dict[str, ParameterSpec] = {spec.name: spec for spec in CONTRACT_TERMS}
-
 
 @dataclass(frozen=True)
-class ContractTerms:
+class ContractTerms(SpecFields, specs=CONTRACT_TERMS, what="a contract term"):
     """Terms of the block and open-book contracts (the defaults are illustrative).
 
-    Defaults: the host blocks 3 places (as many as the partnership reserves) at £5,500 a
-    week, between the local fee (£5,000) and the spot price (£6,500); open book pays cost
-    + 8 % (the partnership's reasonable return) and lets the provider keep 10 % of outside
-    fees as an incentive to sell empty places. Construction validates the ranges and raises
-    one ``ParameterError`` naming every problem.
+    Defaults (the ``CONTRACT_TERMS`` table's): the host blocks 3 places (as many as the
+    partnership reserves) at £5,500 a week, between the local fee (£5,000) and the spot
+    price (£6,500); open book pays cost + 8 % (the partnership's reasonable return) and
+    lets the provider keep 10 % of outside fees as an incentive to sell empty places.
+    Construction validates the ranges and raises one ``ParameterError`` naming every problem.
     """
 
-    block_places: float = 3.0
-    block_fee: float = 5_500.0
-    cost_plus_margin: float = 0.08
-    provider_outside_retention: float = 0.10
-
-    def __post_init__(self) -> None:
-        problems = range_problems(CONTRACT_TERMS, dataclasses.asdict(self))
-        if problems:
-            raise ParameterError(problems)
+    block_places: float
+    block_fee: float
+    cost_plus_margin: float
+    provider_outside_retention: float
 
     @classmethod
     def from_mapping(cls, mapping: Mapping[str, Any], params: Parameters | None = None) -> ContractTerms:
@@ -99,21 +91,11 @@ class ContractTerms:
         infinities are problems. With ``params`` the block must also fit in the home.
         Every problem is raised together in one ``ParameterError``.
         """
-        values, problems = read_mapping(CONTRACT_TERMS, mapping, what="a contract term")
-        problems += range_problems(CONTRACT_TERMS, values)
+        values, problems = cls._read(mapping)
+        problems += cls._check(values)
         if params is not None:
             problems += fit_problems(params, values)
-        if problems:
-            raise ParameterError(problems)
-        return cls(**values)
-
-    def to_mapping(self) -> dict[str, float]:
-        """Plain Python values by name (what ``compute_contracts`` takes)."""
-        return dataclasses.asdict(self)
-
-    def replace(self, **changes: Any) -> ContractTerms:
-        """A copy with some terms changed (validated like any construction)."""
-        return ContractTerms.from_mapping({**self.to_mapping(), **changes})
+        return cls._build(values, problems)
 
 
 def fit_problems(params: Parameters, values: Mapping[str, Any] | ContractTerms) -> list[tuple[str, str]]:

@@ -358,23 +358,3 @@ def as_contract_terms(params: Parameters, terms: ContractTerms | Mapping[str, An
         return ContractTerms.from_mapping(terms, params)
     check_fit(params, terms)
     return terms
-
-
-def spot(params: Parameters, terms: ContractTerms | None, occupancy: Any, local_use: Any) -> Flows:
-    """Spot contract flows (``spot_formulas``); ``terms`` is accepted for a uniform call."""
-    return evaluate_contract("spot", params, terms, occupancy, local_use)
-
-
-def block(params: Parameters, terms: ContractTerms | None, occupancy: Any, local_use: Any) -> Flows:
-    """Block contract flows (``block_formulas``)."""
-    return evaluate_contract("block", params, terms, occupancy, local_use)
-
-
-def open_book(params: Parameters, terms: ContractTerms | None, occupancy: Any, local_use: Any) -> Flows:
-    """Open-book cost-plus flows (``open_book_formulas``)."""
-    return evaluate_contract("open_book", params, terms, occupancy, local_use)
-
-
-def partnership(params: Parameters, terms: ContractTerms | None, occupancy: Any, local_use: Any) -> Flows:
-    """Partnership flows: engine.evaluate's measures plus the comparison flows."""
-    return evaluate_contract("partnership", params, terms, occupancy, local_use)

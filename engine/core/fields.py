@@ -2,17 +2,24 @@
 
 Parameters of MODEL.md, contract terms, risk and term inputs are all described by
 ``ParameterSpec`` rows, so one reader and one range check serve them all and every
-message reads the same way: ``name = value must be …``.
+message reads the same way: ``name = value must be …``. ``SpecFields`` is the one frozen
+dataclass pattern over such a table: defaults come from the rows, and reading, writing,
+copying and validating are written here once.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import inspect
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar, Self
 
 from engine.core.cells import Coerced, format_value, to_number
+from engine.core.errors import ParameterError
+
+Problems = list[tuple[str, str]]
 
 
 @dataclass(frozen=True)
@@ -139,3 +146,90 @@ def table_rows(raw: Any) -> Iterable[Any]:
     if hasattr(raw, "to_numpy"):
         raw = raw.to_numpy()
     return iter(raw)
+
+
+class SpecFields:
+    """Base of the frozen input dataclasses: each field is a row of a ``ParameterSpec`` table.
+
+    A subclass says once, in its class line, what it is made of: its table (``specs``), what
+    an unknown name is not (``what``: "a contract term"), its rules beyond the table's
+    ranges (``rules``: values -> problems) and its parsers for cells that are not one number
+    (``parsers``: tables, choices). It declares its fields with type annotations only: every
+    annotated field that has a row takes the row's default, so no default is written twice.
+    Decorated with ``@dataclass(frozen=True)``, it then validates on construction (one
+    ``ParameterError`` naming every problem, so an invalid instance never exists), reads
+    spreadsheet values (``from_mapping``), gives plain values back (``to_mapping``) and
+    copies with changes (``replace``); ``_normalise`` may tidy given values before the check.
+    """
+
+    _specs: ClassVar[tuple[ParameterSpec, ...]] = ()
+    _what: ClassVar[str] = "a parameter of the model"
+    _rules: ClassVar[Callable[[Mapping[str, Any]], Problems] | None] = None
+    _parsers: ClassVar[Mapping[str, Callable[[Any], Coerced]]] = {}
+
+    def __init_subclass__(
+        cls,
+        specs: Iterable[ParameterSpec] = (),
+        what: str = "",
+        rules: Callable[[Mapping[str, Any]], Problems] | None = None,
+        parsers: Mapping[str, Callable[[Any], Coerced]] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._specs = tuple(specs)
+        cls._what = what or cls._what
+        cls._rules = staticmethod(rules) if rules else None
+        cls._parsers = dict(parsers or {})
+        rows = {spec.name: spec for spec in cls._specs}
+        for name in inspect.get_annotations(cls):
+            if name in rows and name not in vars(cls):
+                setattr(cls, name, rows[name].default)  # the dataclass default
+
+    @classmethod
+    def _check(cls, values: Mapping[str, Any]) -> Problems:
+        """Every rule broken by ``values`` (already numbers); absent names are skipped."""
+        return cls._rules(values) if cls._rules else range_problems(cls._specs, values)
+
+    def _normalise(self) -> None:
+        """Tidy the given values before they are checked (nothing to tidy by default)."""
+
+    def __post_init__(self) -> None:
+        self._normalise()
+        problems = self._check({f.name: getattr(self, f.name) for f in dataclasses.fields(self)})
+        if problems:
+            raise ParameterError(problems)
+
+    @classmethod
+    def _read(cls, mapping: Mapping[str, Any]) -> tuple[dict[str, Any], Problems]:
+        """Parsed values (defaults for absent names) and the problems of reading them."""
+        return read_mapping(cls._specs, mapping, cls._parsers, what=cls._what)
+
+    @classmethod
+    def _build(cls, values: Mapping[str, Any], problems: Problems) -> Self:
+        """The instance, or one ``ParameterError`` with every problem found so far."""
+        if problems:
+            raise ParameterError(problems)
+        return cls(**values)
+
+    @classmethod
+    def from_mapping(cls, mapping: Mapping[str, Any]) -> Self:
+        """Build from plain values as a spreadsheet gives them ("5,000", "£5,000", "25%").
+
+        Absent names take their default; unknown names, empty cells, booleans, NaN and
+        infinities are problems. All problems are raised together.
+        """
+        values, problems = cls._read(mapping)
+        return cls._build(values, problems + cls._check(values))
+
+    def to_mapping(self) -> dict[str, Any]:
+        """Plain Python values by name, tables as lists of lists (the inverse of ``from_mapping``)."""
+        return {f.name: _plain(getattr(self, f.name)) for f in dataclasses.fields(self)}
+
+    def replace(self, **changes: Any) -> Self:
+        """A copy with some fields changed (validated like any construction)."""
+        return self.from_mapping({**self.to_mapping(), **changes})
+
+
+def _plain(value: Any) -> Any:
+    """Tuples (paths, tables) as lists, so a value reads like the spreadsheet cells it came from."""
+    return [_plain(item) for item in value] if isinstance(value, tuple) else value

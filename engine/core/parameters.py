@@ -6,15 +6,13 @@ valid ranges; the workbook's Inputs sheet, the add-in and the docs are generated
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from engine.core.cells import Coerced, format_value, to_number
-from engine.core.errors import ParameterError
-from engine.core.fields import ParameterSpec, is_number, range_problems, read_mapping, table_rows
+from engine.core.fields import ParameterSpec, SpecFields, is_number, range_problems, table_rows
 
 ShareTiers = tuple[tuple[float, float], ...]
 
@@ -186,61 +184,6 @@ SPECS: dict[str, ParameterSpec] = {spec.name: spec for spec in PARAMETERS}
 NUMERIC = tuple(spec.name for spec in PARAMETERS if spec.name != "share_tiers")
 
 
-@dataclass(frozen=True)
-class Parameters:
-    """The contract terms and cost base of one partnership (MODEL.md, annual, £).
-
-    Construction validates every field and raises one ``ParameterError`` naming
-    every problem, so an invalid ``Parameters`` never exists. The defaults are the
-    ``PARAMETERS`` table's (the calibrated example of ``engine.core.example``), not typed twice.
-    """
-
-    places: int = SPECS["places"].default
-    weeks_per_year: float = SPECS["weeks_per_year"].default
-    fixed_cost: float = SPECS["fixed_cost"].default
-    variable_cost: float = SPECS["variable_cost"].default
-    local_fee: float = SPECS["local_fee"].default
-    outside_fee: float = SPECS["outside_fee"].default
-    spot_price: float = SPECS["spot_price"].default
-    host_contribution: float = SPECS["host_contribution"].default
-    reserved_places: float = SPECS["reserved_places"].default
-    release_share: float = SPECS["release_share"].default
-    compensation_per_week: float = SPECS["compensation_per_week"].default
-    reasonable_return: float = SPECS["reasonable_return"].default
-    share_tiers: ShareTiers = SPECS["share_tiers"].default
-    deficit_support: float = SPECS["deficit_support"].default
-
-    def __post_init__(self) -> None:
-        problems = check(dataclasses.asdict(self))
-        if problems:
-            raise ParameterError(problems)
-
-    @classmethod
-    def from_mapping(cls, mapping: Mapping[str, Any]) -> Parameters:
-        """Build from plain values as a spreadsheet gives them.
-
-        Accepts numbers, numeric text ("5,000", "£5,000", "25%") and, for
-        ``share_tiers``, a list of pairs or a 2-column array. Absent names take their
-        default; present but empty values, unknown names, booleans, NaN and infinities
-        are problems. All problems are raised together.
-        """
-        values, problems = read_mapping(PARAMETERS, mapping, {"share_tiers": _coerce_tiers})
-        problems += check(values)
-        if problems:
-            raise ParameterError(problems)
-        return cls(**values)
-
-    def to_mapping(self) -> dict[str, Any]:
-        """Plain Python values, ``share_tiers`` as a list of ``[min, share]`` lists."""
-        values = dataclasses.asdict(self)
-        values["share_tiers"] = [list(tier) for tier in self.share_tiers]
-        return values
-
-    def replace(self, **changes: Any) -> Parameters:
-        """A copy with some fields changed (validated like any construction)."""
-        return Parameters.from_mapping({**self.to_mapping(), **changes})
-
-
 def _coerce_tiers(raw: Any) -> Coerced:
     name = "share_tiers"
     if raw is None or isinstance(raw, str | bytes):
@@ -318,3 +261,30 @@ def _tier_problems(tiers: Any) -> list[str]:
                 f"must not be below row {i}'s {format_value(sh0)}"
             )
     return problems
+
+
+@dataclass(frozen=True)
+class Parameters(SpecFields, specs=PARAMETERS, rules=check, parsers={"share_tiers": _coerce_tiers}):
+    """The contract terms and cost base of one partnership (MODEL.md, annual, £).
+
+    Construction validates every field and raises one ``ParameterError`` naming
+    every problem, so an invalid ``Parameters`` never exists. Defaults are the
+    ``PARAMETERS`` table's. ``from_mapping`` accepts numbers, numeric text ("5,000",
+    "£5,000", "25%") and, for ``share_tiers``, a list of pairs or a 2-column array;
+    ``to_mapping`` gives ``share_tiers`` as a list of ``[min, share]`` lists.
+    """
+
+    places: int
+    weeks_per_year: float
+    fixed_cost: float
+    variable_cost: float
+    local_fee: float
+    outside_fee: float
+    spot_price: float
+    host_contribution: float
+    reserved_places: float
+    release_share: float
+    compensation_per_week: float
+    reasonable_return: float
+    share_tiers: ShareTiers
+    deficit_support: float

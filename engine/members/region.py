@@ -37,7 +37,7 @@ import pandas as pd
 
 from engine.core.cells import Coerced, format_value
 from engine.core.errors import ParameterError
-from engine.core.fields import ParameterSpec, range_problem, read_mapping
+from engine.core.fields import ParameterSpec, SpecFields, range_problem
 from engine.core.grid import default_axis
 from engine.core.model import Array, as_axis, evaluate, host_results
 from engine.core.parameters import SPECS, Parameters
@@ -184,44 +184,6 @@ def _choice_parser(name: str) -> Callable[[Any], Coerced]:
 _CHOICE_PARSERS = {name: _choice_parser(name) for name in _CHOICES}
 
 
-@dataclass(frozen=True)
-class RegionRules:
-    """How the councils of a region divide the host contribution, the credits and the profit share.
-
-    Defaults: contribution as entered; credits (compensation, release credit) by
-    contribution share, because outside use takes up capacity the contribution paid for;
-    profit share and deficit cover by use share, because the share escalates with local
-    use and rewards the councils that place locally. Construction validates.
-    """
-
-    contribution_split: str = "entered"
-    credit_rule: str = "contribution"
-    credit_mix: float = 0.5
-    profit_rule: str = "use"
-    profit_mix: float = 0.5
-
-    def __post_init__(self) -> None:
-        problems = rule_problems(dataclasses.asdict(self))
-        if problems:
-            raise ParameterError(problems)
-
-    @classmethod
-    def from_mapping(cls, mapping: Mapping[str, Any]) -> RegionRules:
-        """Build from spreadsheet values ("By use", "Mix", "30%"); absent names take defaults."""
-        values, problems = read_mapping(REGION_RULES, mapping, _CHOICE_PARSERS, what="a region rule")
-        problems += rule_problems(values)
-        if problems:
-            raise ParameterError(problems)
-        return cls(**values)
-
-    def to_mapping(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
-
-    @property
-    def split_by_use(self) -> bool:
-        return self.contribution_split == "use"
-
-
 def rule_problems(values: Mapping[str, Any]) -> Problems:
     """Choices must be among the listed ones, mix weights within [0, 1]."""
     problems = []
@@ -237,6 +199,30 @@ def rule_problems(values: Mapping[str, Any]) -> Problems:
             if message:
                 problems.append((spec.name, message))
     return problems
+
+
+@dataclass(frozen=True)
+class RegionRules(
+    SpecFields, specs=REGION_RULES, what="a region rule", rules=rule_problems, parsers=_CHOICE_PARSERS
+):
+    """How the councils of a region divide the host contribution, the credits and the profit share.
+
+    Defaults (the ``REGION_RULES`` table's): contribution as entered; credits (compensation,
+    release credit) by contribution share, because outside use takes up capacity the
+    contribution paid for; profit share and deficit cover by use share, because the share
+    escalates with local use and rewards the councils that place locally. Construction
+    validates; ``from_mapping`` reads spreadsheet values ("By use", "Mix", "30%").
+    """
+
+    contribution_split: str
+    credit_rule: str
+    credit_mix: float
+    profit_rule: str
+    profit_mix: float
+
+    @property
+    def split_by_use(self) -> bool:
+        return self.contribution_split == "use"
 
 
 def explain_rules(rules: RegionRules) -> list[str]:

@@ -17,15 +17,14 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from engine.core.cells import Coerced, format_value, to_number
-from engine.core.errors import ParameterError
-from engine.core.fields import ParameterSpec, range_problems, read_mapping
+from engine.core.fields import ParameterSpec, SpecFields, range_problems
 from engine.multiyear.inflation import (
     COST_ASSUMPTIONS,
     DEFAULT_COST_ASSUMPTION,
@@ -157,111 +156,6 @@ TERM_PARAMETERS: tuple[ParameterSpec, ...] = (
 TERM_SPECS: dict[str, ParameterSpec] = {spec.name: spec for spec in TERM_PARAMETERS}
 
 
-@dataclass(frozen=True)
-class TermInputs:
-    """A multi-year agreement's inputs beyond the one-year ``Parameters``.
-
-    Construction validates every field and raises one ``ParameterError`` naming every
-    problem. Paths may be given as lists or arrays (kept as tuples); a rule may be given as
-    its kind alone (``fee_uplift="fixed"``) and then takes the default rate, cap and floor.
-    """
-
-    years: int = 10
-    discount_rate: float = 0.035
-    fixed_cost_inflation: Path = _DEFAULT.fixed_cost_inflation
-    variable_cost_inflation: Path = _DEFAULT.variable_cost_inflation
-    occupancy: Path = 0.9
-    local_use: Path = 0.75
-    fee_uplift: UpliftRule = field(default_factory=lambda: _default_rule("fee_uplift"))
-    host_contribution_uplift: UpliftRule = field(
-        default_factory=lambda: _default_rule("host_contribution_uplift")
-    )
-    compensation_uplift: UpliftRule = field(default_factory=lambda: _default_rule("compensation_uplift"))
-    spot_price_uplift: UpliftRule = field(default_factory=lambda: _default_rule("spot_price_uplift"))
-
-    def __post_init__(self) -> None:
-        for name in RISE_PATHS + YEAR_PATHS:
-            value = getattr(self, name)
-            if _is_sequence(value):
-                object.__setattr__(self, name, tuple(value))
-        for name in RULE_NAMES:
-            value = getattr(self, name)
-            if isinstance(value, str) and value in UPLIFT_KINDS:
-                object.__setattr__(self, name, UpliftRule(value))
-        problems = check({f.name: getattr(self, f.name) for f in dataclasses.fields(self)})
-        if problems:
-            raise ParameterError(problems)
-
-    @classmethod
-    def from_mapping(
-        cls, mapping: Mapping[str, Any], assumptions: Sequence[CostAssumption] = COST_ASSUMPTIONS
-    ) -> TermInputs:
-        """Build from flat spreadsheet-style values, named as in ``TERM_PARAMETERS``.
-
-        Rules are flat too: ``fee_uplift`` (the kind), ``fee_uplift_rate``, ``_cap``,
-        ``_floor``. Cost inflation rates not given come from the ``cost_assumption`` row of
-        ``assumptions`` (an edited table may be passed). Absent names take their default;
-        every problem is raised at once.
-        """
-        special = {name: _text_parser(name) for name in ("cost_assumption", *RULE_NAMES)}
-        special.update({name: _path_parser(name, first_year=2) for name in RISE_PATHS})
-        special.update({f"{name}_rate": _path_parser(f"{name}_rate", first_year=2) for name in RULE_NAMES})
-        special.update({name: _path_parser(name, first_year=1) for name in YEAR_PATHS})
-        values, problems = read_mapping(TERM_PARAMETERS, mapping, special, what="a term input")
-
-        chosen = values.pop("cost_assumption", DEFAULT_COST_ASSUMPTION)
-        table = {row.name: row for row in assumptions}
-        if chosen not in table:
-            problems.append(
-                ("cost_assumption", f"cost_assumption = {chosen!r} must be one of {', '.join(table)}")
-            )
-        else:
-            for name in RISE_PATHS:
-                if name not in mapping:
-                    values[name] = getattr(table[chosen], name)
-
-        for prefix in RULE_NAMES:
-            parts = [values.pop(f"{prefix}{suffix}", None) for suffix in ("", "_rate", "_cap", "_floor")]
-            if None in parts:
-                continue  # a part failed to parse; read_mapping has said so
-            rule_issues = rule_problems(prefix, *parts)
-            if rule_issues:
-                problems += rule_issues
-            else:
-                values[prefix] = UpliftRule(*parts)
-        problems += check(values)
-        if problems:
-            raise ParameterError(problems)
-        return cls(**values)
-
-    def to_mapping(self) -> dict[str, Any]:
-        """Flat plain values (paths as lists), the inverse of ``from_mapping``."""
-        values: dict[str, Any] = {}
-        for spec in TERM_PARAMETERS:
-            if spec.name == "cost_assumption":
-                continue
-            prefix, _, part = spec.name.rpartition("_")
-            if prefix in RULE_NAMES and part in ("rate", "cap", "floor"):
-                value = getattr(getattr(self, prefix), part)
-            elif spec.name in RULE_NAMES:
-                value = getattr(self, spec.name).kind
-            else:
-                value = getattr(self, spec.name)
-            values[spec.name] = list(value) if isinstance(value, tuple) else value
-        return values
-
-    def replace(self, **changes: Any) -> TermInputs:
-        """A copy with some flat inputs changed (validated like any construction).
-
-        To swap a whole rule, use ``dataclasses.replace(term, fee_uplift=UpliftRule(...))``.
-        """
-        return TermInputs.from_mapping({**self.to_mapping(), **changes})
-
-
-def _default_rule(name: str) -> UpliftRule:
-    return UpliftRule(TERM_SPECS[name].default)
-
-
 def _is_sequence(value: Any) -> bool:
     return isinstance(value, Sequence | np.ndarray) and not isinstance(value, str | bytes)
 
@@ -355,3 +249,97 @@ def check(values: Mapping[str, Any]) -> list[tuple[str, str]]:
         if length:
             problems.append(length)
     return problems
+
+
+def _parsers() -> dict[str, Callable[[Any], Coerced]]:
+    """How the cells that are not one number read: the choices as text, the paths as columns."""
+    special = {name: _text_parser(name) for name in ("cost_assumption", *RULE_NAMES)}
+    special.update({name: _path_parser(name, first_year=2) for name in RISE_PATHS})
+    special.update({f"{name}_rate": _path_parser(f"{name}_rate", first_year=2) for name in RULE_NAMES})
+    special.update({name: _path_parser(name, first_year=1) for name in YEAR_PATHS})
+    return special
+
+
+@dataclass(frozen=True)
+class TermInputs(SpecFields, specs=TERM_PARAMETERS, what="a term input", rules=check, parsers=_parsers()):
+    """A multi-year agreement's inputs beyond the one-year ``Parameters``.
+
+    Construction validates every field and raises one ``ParameterError`` naming every
+    problem. Paths may be given as lists or arrays (kept as tuples); a rule may be given as
+    its kind alone (``fee_uplift="fixed"``) and then takes the default rate, cap and floor.
+    Defaults are the ``TERM_PARAMETERS`` table's (a rule's default is its kind's).
+    ``replace`` changes flat inputs (``fee_uplift_rate=0.02``); to swap a whole rule, use
+    ``dataclasses.replace(term, fee_uplift=UpliftRule(...))``.
+    """
+
+    years: int
+    discount_rate: float
+    fixed_cost_inflation: Path
+    variable_cost_inflation: Path
+    occupancy: Path
+    local_use: Path
+    fee_uplift: UpliftRule
+    host_contribution_uplift: UpliftRule
+    compensation_uplift: UpliftRule
+    spot_price_uplift: UpliftRule
+
+    def _normalise(self) -> None:
+        for name in RISE_PATHS + YEAR_PATHS:
+            value = getattr(self, name)
+            if _is_sequence(value):
+                object.__setattr__(self, name, tuple(value))
+        for name in RULE_NAMES:
+            value = getattr(self, name)
+            if isinstance(value, str) and value in UPLIFT_KINDS:
+                object.__setattr__(self, name, UpliftRule(value))
+
+    @classmethod
+    def from_mapping(
+        cls, mapping: Mapping[str, Any], assumptions: Sequence[CostAssumption] = COST_ASSUMPTIONS
+    ) -> TermInputs:
+        """Build from flat spreadsheet-style values, named as in ``TERM_PARAMETERS``.
+
+        Rules are flat too: ``fee_uplift`` (the kind), ``fee_uplift_rate``, ``_cap``,
+        ``_floor``. Cost inflation rates not given come from the ``cost_assumption`` row of
+        ``assumptions`` (an edited table may be passed). Absent names take their default;
+        every problem is raised at once.
+        """
+        values, problems = cls._read(mapping)
+
+        chosen = values.pop("cost_assumption", DEFAULT_COST_ASSUMPTION)
+        table = {row.name: row for row in assumptions}
+        if chosen not in table:
+            problems.append(
+                ("cost_assumption", f"cost_assumption = {chosen!r} must be one of {', '.join(table)}")
+            )
+        else:
+            for name in RISE_PATHS:
+                if name not in mapping:
+                    values[name] = getattr(table[chosen], name)
+
+        for prefix in RULE_NAMES:
+            parts = [values.pop(f"{prefix}{suffix}", None) for suffix in ("", "_rate", "_cap", "_floor")]
+            if None in parts:
+                continue  # a part failed to parse; read_mapping has said so
+            rule_issues = rule_problems(prefix, *parts)
+            if rule_issues:
+                problems += rule_issues
+            else:
+                values[prefix] = UpliftRule(*parts)
+        return cls._build(values, problems + cls._check(values))
+
+    def to_mapping(self) -> dict[str, Any]:
+        """Flat plain values (paths as lists), the inverse of ``from_mapping``."""
+        values: dict[str, Any] = {}
+        for spec in TERM_PARAMETERS:
+            if spec.name == "cost_assumption":
+                continue
+            prefix, _, part = spec.name.rpartition("_")
+            if prefix in RULE_NAMES and part in ("rate", "cap", "floor"):
+                value = getattr(getattr(self, prefix), part)
+            elif spec.name in RULE_NAMES:
+                value = getattr(self, spec.name).kind
+            else:
+                value = getattr(self, spec.name)
+            values[spec.name] = list(value) if isinstance(value, tuple) else value
+        return values

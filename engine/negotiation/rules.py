@@ -129,10 +129,6 @@ def parse_rules(rows: Any) -> tuple[Rule, ...]:
     return tuple(rules)
 
 
-def party_rules(rules: Iterable[Rule], party: str) -> tuple[Rule, ...]:
-    return tuple(rule for rule in rules if rule.party == party)
-
-
 def is_rationality_rule(rule: Rule) -> bool:
     """Whether the rule asks at least the party's no-deal position on average (expected gain ≥ 0 or more)."""
     gain = {"provider": "provider_gain", "host": "host_saving"}[rule.party]

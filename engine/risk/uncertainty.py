@@ -19,7 +19,6 @@ scores' Spearman correlation (6/π)·asin(r/2), so r = 2·sin(π·ρ/6) hits the
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -29,7 +28,7 @@ import numpy as np
 
 from engine.core.cells import Coerced, format_value, to_number
 from engine.core.errors import ParameterError
-from engine.core.fields import ParameterSpec, is_number, range_problems, read_mapping, table_rows
+from engine.core.fields import ParameterSpec, SpecFields, is_number, range_problems, table_rows
 from engine.core.grid import default_axis
 from engine.core.outcomes import Outcomes, make_outcomes, point_outcome
 
@@ -168,68 +167,6 @@ UNCERTAINTY_INPUTS: tuple[ParameterSpec, ...] = (
 NUMBER_INPUTS = tuple(spec for spec in UNCERTAINTY_INPUTS if spec.name != "history")
 
 
-@dataclass(frozen=True)
-class Uncertainty:
-    """How uncertain next year's occupancy, local use and fixed cost are.
-
-    Construction validates every field and raises one ``ParameterError`` naming every
-    problem. With ``history`` given, past years are resampled and the occupancy and
-    local-use ranges and ``correlation`` are not used (``source`` says which applies).
-    """
-
-    occupancy_low: float = 0.60
-    occupancy_most_likely: float = 0.85
-    occupancy_high: float = 0.95
-    local_use_low: float = 0.30
-    local_use_most_likely: float = 0.60
-    local_use_high: float = 0.90
-    correlation: float = 0.0
-    pert_lambda: float = 4.0
-    fixed_cost_growth_low: float = 0.0
-    fixed_cost_growth_most_likely: float = 0.0
-    fixed_cost_growth_high: float = 0.0
-    history: History = ()
-
-    def __post_init__(self) -> None:
-        problems = check_uncertainty(dataclasses.asdict(self))
-        if problems:
-            raise ParameterError(problems)
-
-    @classmethod
-    def from_mapping(cls, mapping: Mapping[str, Any]) -> Uncertainty:
-        """Build from spreadsheet values ("85%", 0.85); absent names take their default."""
-        values, problems = read_mapping(
-            UNCERTAINTY_INPUTS, mapping, {"history": _coerce_history}, what="an uncertainty input"
-        )
-        problems += check_uncertainty(values)
-        if problems:
-            raise ParameterError(problems)
-        return cls(**values)
-
-    def to_mapping(self) -> dict[str, Any]:
-        values = dataclasses.asdict(self)
-        values["history"] = [list(year) for year in self.history]
-        return values
-
-    def replace(self, **changes: Any) -> Uncertainty:
-        return Uncertainty.from_mapping({**self.to_mapping(), **changes})
-
-    @property
-    def source(self) -> str:
-        """``"history"`` when past years are resampled, else ``"pert"``."""
-        return "history" if self.history else "pert"
-
-    def triple(self, name: str) -> tuple[float, float, float]:
-        """(low, most_likely, high) of "occupancy", "local_use" or "fixed_cost_growth"."""
-        return tuple(getattr(self, f"{name}_{part}") for part in ("low", "most_likely", "high"))
-
-    def expected(self, name: str) -> float:
-        """The expected value of "occupancy", "local_use" or "fixed_cost_growth"."""
-        if self.history and name != "fixed_cost_growth":
-            return float(np.mean([year[AXES.index(name)] for year in self.history]))
-        return pert_mean(*self.triple(name), self.pert_lambda)
-
-
 def check_uncertainty(values: Mapping[str, Any]) -> list[tuple[str, str]]:
     """Every rule broken by ``values`` (already numbers); names that failed to parse are skipped."""
     problems = range_problems(NUMBER_INPUTS, values)
@@ -287,6 +224,51 @@ def _coerce_history(raw: Any) -> Coerced:
             return Coerced(None, "; ".join(found))
         years.append((pair[0].value, pair[1].value))
     return Coerced(tuple(years))
+
+
+@dataclass(frozen=True)
+class Uncertainty(
+    SpecFields,
+    specs=UNCERTAINTY_INPUTS,
+    what="an uncertainty input",
+    rules=check_uncertainty,
+    parsers={"history": _coerce_history},
+):
+    """How uncertain next year's occupancy, local use and fixed cost are.
+
+    Construction validates every field and raises one ``ParameterError`` naming every
+    problem. With ``history`` given, past years are resampled and the occupancy and
+    local-use ranges and ``correlation`` are not used (``source`` says which applies).
+    Defaults are the ``UNCERTAINTY_INPUTS`` table's; ``from_mapping`` reads "85%" or 0.85.
+    """
+
+    occupancy_low: float
+    occupancy_most_likely: float
+    occupancy_high: float
+    local_use_low: float
+    local_use_most_likely: float
+    local_use_high: float
+    correlation: float
+    pert_lambda: float
+    fixed_cost_growth_low: float
+    fixed_cost_growth_most_likely: float
+    fixed_cost_growth_high: float
+    history: History
+
+    @property
+    def source(self) -> str:
+        """``"history"`` when past years are resampled, else ``"pert"``."""
+        return "history" if self.history else "pert"
+
+    def triple(self, name: str) -> tuple[float, float, float]:
+        """(low, most_likely, high) of "occupancy", "local_use" or "fixed_cost_growth"."""
+        return tuple(getattr(self, f"{name}_{part}") for part in ("low", "most_likely", "high"))
+
+    def expected(self, name: str) -> float:
+        """The expected value of "occupancy", "local_use" or "fixed_cost_growth"."""
+        if self.history and name != "fixed_cost_growth":
+            return float(np.mean([year[AXES.index(name)] for year in self.history]))
+        return pert_mean(*self.triple(name), self.pert_lambda)
 
 
 def pert_mean(low: float, most_likely: float, high: float, lam: float = 4.0) -> float:

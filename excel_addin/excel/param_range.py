@@ -22,7 +22,7 @@ Rules (the add-in's README repeats them):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -162,9 +162,3 @@ def read_overrides(raw: Any) -> NamedValues:
         flat = rows[0]
         rows = [[flat[k], flat[k + 1]] for k in range(0, len(flat), 2)]
     return read_range(rows, "overrides")
-
-
-def family_values(values: Mapping[str, Any], names: Iterable[str]) -> dict[str, Any]:
-    """The entries of ``values`` whose name is in ``names``."""
-    wanted = set(names)
-    return {name: value for name, value in values.items() if name in wanted}

@@ -74,11 +74,6 @@ def workbook_lock(path: Path, wait: float | None = None) -> Iterator[None]:
         _release(descriptor, lock)
 
 
-def holds_lock(path: Path) -> bool:
-    """Whether this process holds the workbook's lock."""
-    return os.path.abspath(lock_path(path)) in _held
-
-
 def _acquire(path: Path, lock: Path, wait: float) -> int:
     """Create the lock file (or take one a dead process left), lock it and write who holds it.
 

@@ -59,6 +59,7 @@ from excel_addin.workbook.sheets.common import (
     column_after,
     percent_label,
 )
+from excel_addin.workbook.sheets.cursor import Cursor
 
 SHEET_LAYOUT = layout.COMPARE_SHEET
 NAME = SHEET_LAYOUT.name
@@ -74,48 +75,35 @@ def build(ctx: RunContext) -> list[Item]:
     """Every item of the Compare sheet from its output row down."""
     comparison = compare_inputs(ctx.inputs)
     widths = _widths(len(ctx.inputs.local_use))
-    items: list[Item] = [caption(ctx, SHEET_LAYOUT)]
-    row = SHEET_LAYOUT.output_row + 2
-    help_rows = _help(row)
-    items += help_rows.items
-    findings = _findings(comparison, help_rows.next_row)
-    items += findings.items
-    breaks = [findings.next_row - 1]
-    row = findings.next_row
+    page = Cursor(NAME, SHEET_LAYOUT.output_row + 2, [caption(ctx, SHEET_LAYOUT)])
+    page.put(_help(page.row))
+    page.put(_findings(comparison, page.row))
+    page.page_break()
     for part in (_point_table, _risk_table, _counts_table):
-        table = part(comparison, row)
-        items += table.items
-        row = table.next_row
+        page.put(part(comparison, page.row))
     box = chart_box(widths)  # the charts print on the same page as the tables above them
-    chart_row = row
-    row += box.rows + 1
-    items.append(block(NAME, row, 1, _cap_note(ctx, comparison), style="note"))
-    row += 1 + layout.TABLE_GAP
-    breaks.append(row - 1)
+    chart_row = page.row
+    page.skip(box.rows + 1)
+    page.text(_cap_note(ctx, comparison), style="note")
+    page.skip(layout.TABLE_GAP)
+    page.page_break()
     for party, best in (("host", comparison.host_best), ("provider", comparison.provider_best)):
-        table = _map(ctx, comparison, party, best, row)
-        items += table.items
-        row = table.next_row
-    breaks.append(row - 1)  # both maps on one page, to compare
-    data = {}
-    for name in CHART_MEASURES:
-        table = _chart_data(ctx, comparison, name, row)
-        items += table.items
-        data[name] = table
-        row = table.next_row
+        page.put(_map(ctx, comparison, party, best, page.row))
+    page.page_break()  # both maps on one page, to compare
+    data = {name: page.put(_chart_data(ctx, comparison, name, page.row)) for name in CHART_MEASURES}
     second = column_after(box.width_cm + 0.8, widths)
     for column, name in ((1, CHART_MEASURES[0]), (second, CHART_MEASURES[1])):
-        items.append(_chart(ctx, comparison, name, data[name], a1.cell(chart_row, column), box))
-    items.append(
+        page.add(_chart(ctx, comparison, name, data[name], a1.cell(chart_row, column), box))
+    page.add(
         SheetSetup(
             NAME,
             column_widths=tuple((a1.column_letter(i), w) for i, w in enumerate(widths, start=1)),
             freeze=None,
-            print_area=a1.area(1, 1, row, len(widths)),
-            row_breaks=tuple(breaks),
+            print_area=a1.area(1, 1, page.row, len(widths)),
+            row_breaks=tuple(page.breaks),
         )
     )
-    return items
+    return page.items
 
 
 def _widths(local_uses: int) -> list[float]:

@@ -1,5 +1,10 @@
 """What the Region and Portfolio sheets share: reading a member table, and laying out their parts.
 
+Both sheets are the same column of blocks: the caption (and a warning while the table is
+still the template's example), the sheet's own inputs as used, a statement at one point with
+its notes, a grid of charts, heat maps two a printed page, and the charts' data. The blocks
+here write each of those on a ``Cursor``, so both ``build`` functions read as that list.
+
 A member table arrives as rows of cells (empty rows at its foot). Its own parser only
 collects the cells; the engine validates them in the sheet's check, with the other inputs
 at hand (the split rule, the partnership's values), and names each problem's row and
@@ -17,12 +22,20 @@ from typing import Any
 import numpy as np
 
 from engine import Coerced, ParameterError, Parameters, is_empty
-from excel_addin.workbook import a1, layout
+from excel_addin.workbook import a1, layout, member_inputs
 from excel_addin.workbook.context import RunContext
 from excel_addin.workbook.formats import SHARE, heat_format, unit_words
-from excel_addin.workbook.plan import Chart, Item, Series, SheetSetup, block, column_block
+from excel_addin.workbook.plan import Chart, Item, Name, Series, SheetSetup, block, column_block
 from excel_addin.workbook.reader import Unreadable
-from excel_addin.workbook.sheets.common import ChartBox, Table, axis_span, caption, chart_box, column_after
+from excel_addin.workbook.sheets.common import (
+    ChartBox,
+    Table,
+    axis_span,
+    caption,
+    chart_box,
+    column_after,
+)
+from excel_addin.workbook.sheets.cursor import Cursor
 
 CHARTS_PER_ROW = 2
 STRONG, PLAIN, ACCENT = "1F3864", "A5A5A5", "ED7D31"  # the partnership (navy), a benchmark (grey), pooled
@@ -239,3 +252,38 @@ def skipped_items(ctx: RunContext, sheet: layout.SheetLayout, reason: str) -> li
         block(sheet.name, sheet.output_row + 1, 1, reason, style="heading"),
         setup(sheet, sheet.output_row + 1, 8, [], []),
     ]
+
+
+def member_page(
+    ctx: RunContext, sheet: layout.SheetLayout, rows: Sequence[Sequence[Any]], example: Any, members: str
+) -> Cursor:
+    """The sheet's first blocks: the caption, and a warning while the table is the template's example."""
+    page = Cursor(sheet.name, sheet.output_row + 1, [caption(ctx, sheet)])
+    if is_example(rows, example):
+        page.text(member_inputs.EXAMPLE_NOTE.format(members=members), style="problem")
+    return page
+
+
+def with_header_row(body: str) -> str:
+    """A statement's defined name: its header row and every line, labels included."""
+    row, column, rows, columns = a1.parse_area(body)
+    return a1.area(row - 1, column, rows + 1, columns)
+
+
+def put_statement(page: Cursor, table: Table, name: str, notes: Sequence[str]) -> Table:
+    """A statement (or any line table) named ``name`` with its header row, its notes under it."""
+    defined = Name(layout.out_name(name), page.sheet, with_header_row(table.refs["body"]))
+    return page.put(table, defined, notes=notes)
+
+
+def put_chart_grid(page: Cursor, heading: str, count: int, widths: list[float]) -> tuple[list[str], ChartBox]:
+    """A heading, then room for ``count`` charts two a row, on a printed page of their own."""
+    page.text(heading, style="heading")
+    anchors, box, page.row = chart_grid(page.row, count, widths)
+    page.page_break()
+    return anchors, box
+
+
+def finish(page: Cursor, sheet: layout.SheetLayout, columns: int) -> list[Item]:
+    """Everything written, then the sheet's setup: print area down to the last block, breaks, tall rows."""
+    return [*page.items, setup(sheet, page.row, columns, page.breaks, page.tall)]

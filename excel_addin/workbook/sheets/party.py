@@ -22,6 +22,7 @@ from excel_addin.workbook.sheets.common import (
     grid_table,
     line_chart,
 )
+from excel_addin.workbook.sheets.cursor import Cursor
 
 CHARTED = {"provider": "provider_surplus", "host": "host_net_cost"}
 TABLES_PER_PAGE = 2
@@ -37,23 +38,23 @@ def party_items(ctx: RunContext, party: str, sheet: layout.SheetLayout, owns_nam
     widths = [layout.LABEL_WIDTH] + [layout.VALUE_WIDTH] * max(len(ctx.inputs.local_use), 6)
     box = chart_box(widths)
     chart_row = top + layout.CHARTS_OFFSET
-    items: list[Item] = [caption(ctx, sheet)]
-    breakeven = break_even_table(ctx, name, chart_row + box.rows, named=owns_names)
-    items += breakeven.items
-    breaks, row = [breakeven.next_row - 1], breakeven.next_row
+    page = Cursor(name, chart_row + box.rows, [caption(ctx, sheet)])
+    breakeven = page.put(break_even_table(ctx, name, page.row, named=owns_names))
+    page.page_break()
     for index, measure_name in enumerate(KEY_MEASURES[party]):
-        table = grid_table(ctx, name, row, measure_name, named=True, axis_names=owns_names and index == 0)
-        items += table.items
+        page.put(
+            grid_table(ctx, name, page.row, measure_name, named=True, axis_names=owns_names and index == 0)
+        )
         if index % TABLES_PER_PAGE == TABLES_PER_PAGE - 1:
-            breaks.append(table.next_row - 1)
-        row = table.next_row
-    data = chart_data_table(ctx, name, row, CHARTED[party])
-    items += data.items
+            page.page_break()
+    data = page.put(chart_data_table(ctx, name, page.row, CHARTED[party]))
     second = column_after(box.width_cm + 0.8, widths)
-    items.append(line_chart(name, a1.cell(chart_row, 1), CHARTED[party], data, ctx.inputs.occupancy, box))
-    items.append(break_even_chart(name, a1.cell(chart_row, second), breakeven, ctx.inputs.local_use, box))
-    items.append(_setup(name, top, widths, data, breaks))
-    return items
+    page.add(
+        line_chart(name, a1.cell(chart_row, 1), CHARTED[party], data, ctx.inputs.occupancy, box),
+        break_even_chart(name, a1.cell(chart_row, second), breakeven, ctx.inputs.local_use, box),
+        _setup(name, top, widths, data, page.breaks),
+    )
+    return page.items
 
 
 def _setup(sheet: str, top: int, widths: list[float], data: Table, breaks: list[int]) -> SheetSetup:

@@ -34,22 +34,24 @@ from excel_addin.workbook.contract_figures import risk_inputs
 from excel_addin.workbook.formats import GENERAL, MONEY, SHARE, SHARE_FINE, result_format, unit_words
 from excel_addin.workbook.plan import Item, Name, block, column_block
 from excel_addin.workbook.reader import ModelInputs
-from excel_addin.workbook.sheets.common import ResultSheet, Table, caption, heat_table, percent_label
+from excel_addin.workbook.sheets.common import ResultSheet, Table, percent_label
+from excel_addin.workbook.sheets.cursor import Cursor, HeatPart, put_heat_maps
 from excel_addin.workbook.sheets.members import (
     ACCENT,
     LIGHT,
     STRONG,
     Line,
     Statement,
-    chart_grid,
     data_table,
     engine_problems,
-    is_example,
+    finish,
     line_table,
+    member_page,
     money,
     occupancy_chart,
     parameters_of,
-    setup,
+    put_chart_grid,
+    put_statement,
     skipped_items,
     statement_table,
     table_parser,
@@ -145,45 +147,61 @@ def build(ctx: RunContext) -> list[Item]:
     params, table = ctx.inputs.params, homes_of(values)
     o_axis, u_axis = ctx.inputs.occupancy, ctx.inputs.local_use
     u = values["portfolio_local_use"]
-    sheet, top = SHEET_LAYOUT.name, SHEET_LAYOUT.output_row
     homes = home_table(table, params)
     names = [str(name) for name in homes["home"]]
-
-    items: list[Item] = [caption(ctx, SHEET_LAYOUT)]
-    row = top + 1
-    if is_example(values["homes"], member_inputs.EXAMPLE_HOMES):
-        note = member_inputs.EXAMPLE_NOTE.format(members="two homes")
-        items.append(block(sheet, row, 1, note, style="problem"))
-        row += 1
-    used = _homes_used(sheet, row, homes)
-    items += used.items
-    row = used.next_row
-
-    result = statement(ctx.inputs)
-    written = statement_table(sheet, row, result)
-    items += written.items
-    body_row, column, rows, columns = a1.parse_area(written.refs["body"])
-    items.append(
-        Name(layout.out_name("portfolio_summary"), sheet, a1.area(body_row - 1, column, rows + 1, columns))
-    )
-    notes = result.notes
-    first = written.next_row - layout.TABLE_GAP
-    items += [block(sheet, first + i, 1, text, style="note") for i, text in enumerate(notes)]
-    row = first + len(notes) + 1
-    risk = _risk_table(sheet, row, ctx.inputs)
-    items += risk.items
-    row = risk.next_row - layout.TABLE_GAP + 1
-    breaks = [row - 1]
-
     widths = widths_of(SHEET_LAYOUT, max(len(u_axis), len(names) + len(BASES), len(USED_COLUMNS)) + 1)
-    heading = "Provider surplus by occupancy, and what pooling changes"
-    items.append(block(sheet, row, 1, heading, style="heading"))
-    anchors, box, row = chart_grid(row + 1, 2, widths)
-    breaks.append(row - 1)
 
-    grid = portfolio_grid(params, table, o_axis, u_axis)
+    page = member_page(ctx, SHEET_LAYOUT, values["homes"], member_inputs.EXAMPLE_HOMES, "two homes")
+    page.put(_homes_used(page.sheet, page.row, homes))
+    result = statement(ctx.inputs)
+    put_statement(page, statement_table(page.sheet, page.row, result), "portfolio_summary", result.notes)
+    _put_risk(page, ctx.inputs)
+    page.page_break()
+    heading = "Provider surplus by occupancy, and what pooling changes"
+    anchors, box = put_chart_grid(page, heading, 2, widths)
+    put_heat_maps(page, _heat_parts(portfolio_grid(params, table, o_axis, u_axis), names), (o_axis, u_axis))
+    along = portfolio_evaluate(params, table, o_axis, u)
+    surplus = [
+        (f"{home} (its own deal)", along["homes"]["provider_surplus"][i]) for i, home in enumerate(names)
+    ]
+    surplus += [(BASES[basis], along[basis]["provider_surplus"]) for basis in ("per_home", "pooled")]
+    title = f"Chart data: provider surplus at local use {percent_label(u)} (£ per year)"
+    first_data = page.put(data_table(page.sheet, page.row, title, o_axis, surplus, "£/year"))
+    uses = np.asarray(layout.CHART_LOCAL_USES)
+    pooled = portfolio_evaluate(params, table, o_axis[:, None], uses[None, :])["difference"][
+        "provider_surplus"
+    ]
+    lines = [(f"Local use {percent_label(use)}", pooled[:, k]) for k, use in enumerate(uses)]
+    title = "Chart data: pooled − per-home sharing (£ per year)"
+    second_data = page.put(data_table(page.sheet, page.row, title, o_axis, lines, "£/year"))
+    page.add(
+        occupancy_chart(
+            page.sheet,
+            anchors[0],
+            f"Provider surplus by occupancy (local use {percent_label(u)})",
+            first_data,
+            [name for name, _ in surplus],
+            o_axis,
+            box,
+            [*(LIGHT[i % len(LIGHT)] for i in range(len(names))), STRONG, ACCENT],
+        ),
+        occupancy_chart(
+            page.sheet,
+            anchors[1],
+            "Pooled minus per-home sharing: the provider's gain, the host's extra cost",
+            second_data,
+            [name for name, _ in lines],
+            o_axis,
+            box,
+        ),
+    )
+    return finish(page, SHEET_LAYOUT, len(widths))
+
+
+def _heat_parts(grid, names: list[str]) -> list[HeatPart]:
+    """Each home's provider surplus, the portfolio's both ways and the difference, the host's net cost."""
     unit = unit_words("£/year", compact=True)
-    parts: list[tuple[str, np.ndarray, bool, str]] = [
+    parts: list[HeatPart] = [
         (
             f"{home}: provider surplus, its own deal ({unit}) – green: higher is better",
             grid.values["homes"]["provider_surplus"][index],
@@ -219,76 +237,7 @@ def build(ctx: RunContext) -> list[Item]:
         )
         for basis in ("per_home", "pooled")
     ]
-    for index, (title, grid_values, higher, defined) in enumerate(parts):
-        part = heat_table(
-            sheet,
-            row,
-            title,
-            grid_values,
-            "£/year",
-            (o_axis, u_axis),
-            higher_is_better=higher,
-            defined=layout.out_name(defined),
-        )
-        items += part.items
-        row = part.next_row
-        if index % 2 == 1:
-            breaks.append(row - 1)
-
-    along = portfolio_evaluate(params, table, o_axis, u)
-    surplus = [
-        (f"{home} (its own deal)", along["homes"]["provider_surplus"][i]) for i, home in enumerate(names)
-    ]
-    surplus += [(BASES[basis], along[basis]["provider_surplus"]) for basis in ("per_home", "pooled")]
-    first_data = data_table(
-        sheet,
-        row,
-        f"Chart data: provider surplus at local use {percent_label(u)} (£ per year)",
-        o_axis,
-        surplus,
-        "£/year",
-    )
-    uses = np.asarray(layout.CHART_LOCAL_USES)
-    pooled = portfolio_evaluate(params, table, o_axis[:, None], uses[None, :])["difference"][
-        "provider_surplus"
-    ]
-    lines = [(f"Local use {percent_label(use)}", pooled[:, k]) for k, use in enumerate(uses)]
-    second_data = data_table(
-        sheet,
-        first_data.next_row,
-        "Chart data: pooled − per-home sharing (£ per year)",
-        o_axis,
-        lines,
-        "£/year",
-    )
-    items += first_data.items + second_data.items
-    items.append(
-        occupancy_chart(
-            sheet,
-            anchors[0],
-            f"Provider surplus by occupancy (local use {percent_label(u)})",
-            first_data,
-            [name for name, _ in surplus],
-            o_axis,
-            box,
-            [*(LIGHT[i % len(LIGHT)] for i in range(len(names))), STRONG, ACCENT],
-        )
-    )
-    items.append(
-        occupancy_chart(
-            sheet,
-            anchors[1],
-            "Pooled minus per-home sharing: the provider's gain, the host's extra cost",
-            second_data,
-            [name for name, _ in lines],
-            o_axis,
-            box,
-        )
-    )
-    tall = [used.tall_rows[0], written.tall_rows[0], *risk.tall_rows, first_data.tall_rows[0]]
-    tall.append(second_data.tall_rows[0])
-    items.append(setup(SHEET_LAYOUT, second_data.next_row, len(widths), breaks, tall))
-    return items
+    return parts
 
 
 def statement(
@@ -348,30 +297,21 @@ def risk_of(inputs: ModelInputs) -> tuple[pd.DataFrame | None, list[str]]:
     return table, [f"{spread} From the Risk sheet's inputs, drawn for each home."]
 
 
-def _risk_table(sheet: str, row: int, inputs: ModelInputs) -> Table:
-    """The portfolio's risk figures (``risk_of``), spot beside per-home and pooled sharing, or the note."""
+def _put_risk(page: Cursor, inputs: ModelInputs) -> None:
+    """The portfolio's risk figures (``risk_of``), spot beside per-home and pooled sharing, or why not."""
     table, notes = risk_of(inputs)
     if table is None:
-        items: list[Item] = [
-            block(sheet, row, 1, RISK_TITLE, style="heading"),
-            block(sheet, row + 1, 1, notes[0], style="problem"),
-        ]
-        return Table(items, row + 2 + layout.TABLE_GAP, {})
-    written = line_table(sheet, row, RISK_TITLE, RISK_COLUMNS, _risk_lines(table, inputs))
-    body_row, column, rows, columns = a1.parse_area(written.refs["body"])
-    items = [
-        *written.items,
-        Name(layout.out_name("portfolio_risk"), sheet, a1.area(body_row - 1, column, rows + 1, columns)),
-    ]
-    first = written.next_row - layout.TABLE_GAP
-    words = [
-        *notes,
+        page.text(RISK_TITLE, style="heading")
+        page.text(notes[0], style="problem")
+        page.skip()
+        return
+    written = line_table(page.sheet, page.row, RISK_TITLE, RISK_COLUMNS, _risk_lines(table, inputs))
+    spot = (
         "Per home and pooled use the same simulated years; spot is the same years with no partnership "
         "(the provider sells every place at the outside fee, the host buys every local week at the "
-        "spot price).",
-    ]
-    items += [block(sheet, first + i, 1, text, style="note") for i, text in enumerate(words)]
-    return Table(items, first + len(words) + layout.TABLE_GAP, written.refs, written.tall_rows)
+        "spot price)."
+    )
+    put_statement(page, written, "portfolio_risk", [*notes, spot])
 
 
 def _risk_lines(table: pd.DataFrame, inputs: ModelInputs) -> list[Line]:

@@ -26,24 +26,26 @@ from engine import (
     region_grid,
     region_total,
 )
-from excel_addin.workbook import a1, layout, member_inputs
+from excel_addin.workbook import layout, member_inputs
 from excel_addin.workbook.context import RunContext
 from excel_addin.workbook.formats import MONEY, SHARE_FINE, WEEKS, unit_words
-from excel_addin.workbook.plan import Item, Name, block
+from excel_addin.workbook.plan import Item
 from excel_addin.workbook.reader import ModelInputs
-from excel_addin.workbook.sheets.common import ResultSheet, caption, heat_table, percent_label
+from excel_addin.workbook.sheets.common import ResultSheet, percent_label
+from excel_addin.workbook.sheets.cursor import HeatPart, put_heat_maps
 from excel_addin.workbook.sheets.members import (
     PLAIN,
     STRONG,
     Line,
     Statement,
-    chart_grid,
     data_table,
     engine_problems,
-    is_example,
+    finish,
+    member_page,
     money,
     occupancy_chart,
-    setup,
+    put_chart_grid,
+    put_statement,
     skipped_items,
     statement_table,
     table_parser,
@@ -107,83 +109,65 @@ def build(ctx: RunContext) -> list[Item]:
     params, table, rules = ctx.inputs.params, councils_of(values), rules_of(values)
     o_axis, u_axis = ctx.inputs.occupancy, ctx.inputs.local_use
     u = values["region_local_use"]
-    sheet, top = SHEET_LAYOUT.name, SHEET_LAYOUT.output_row
     keys = allocation_keys(table, rules, params.spot_price)
     names = [str(name) for name in keys["council"]]
-
-    items: list[Item] = [caption(ctx, SHEET_LAYOUT)]
-    row = top + 1
-    if is_example(values["councils"], member_inputs.EXAMPLE_COUNCILS):
-        note = member_inputs.EXAMPLE_NOTE.format(members="three councils")
-        items.append(block(sheet, row, 1, note, style="problem"))
-        row += 1
-    result = statement(ctx.inputs)
-    title = "How the councils share the partnership (the rules above)"
-    items.append(block(sheet, row, 1, title, style="heading"))
-    items += [block(sheet, row + i, 1, line) for i, line in enumerate(result.explained, start=1)]
-    row += len(result.explained) + 2
-
-    written = statement_table(sheet, row, result)
-    items += written.items
-    items.append(Name(layout.out_name("region_summary"), sheet, _with_header(written.refs["body"])))
-    notes = result.notes
-    first = written.next_row - layout.TABLE_GAP
-    items += [block(sheet, first + i, 1, text, style="note") for i, text in enumerate(notes)]
-    row = first + len(notes) + 1
-    breaks = [row - 1]
-
     widths = widths_of(SHEET_LAYOUT, max(len(u_axis), len(names) + 1) + 1)
+
+    page = member_page(
+        ctx, SHEET_LAYOUT, values["councils"], member_inputs.EXAMPLE_COUNCILS, "three councils"
+    )
+    result = statement(ctx.inputs)
+    page.text("How the councils share the partnership (the rules above)", style="heading")
+    page.texts(result.explained)
+    page.skip()
+    put_statement(page, statement_table(page.sheet, page.row, result), "region_summary", result.notes)
+    page.page_break()
     heading = (
         f"Each council's net cost in the partnership and the cost of the same weeks on the spot market, "
         f"by occupancy, at local use {percent_label(u)}"
     )
-    items.append(block(sheet, row, 1, heading, style="heading"))
-    anchors, box, row = chart_grid(row + 1, len(names), widths)
-    breaks.append(row - 1)
-
-    grid = region_grid(params, table, rules, o_axis, u_axis)
-    tall = [written.tall_rows[0]]
-    for index, council in enumerate(names):
-        spot = float(keys["spot_price"].iloc[index])
-        for measure_name, title, better in (
-            ("host_net_cost", f"{council}: net cost", "green: lower is better"),
-            (
-                "host_saving",
-                f"{council}: saving against its spot price of {money(spot)} a week",
-                "green: the partnership costs less",
-            ),
-        ):
-            unit = unit_words("£/year", compact=True)
-            part = heat_table(
-                sheet,
-                row,
-                f"{title} ({unit}) – {better}",
-                grid.values[measure_name][index],
-                "£/year",
-                (o_axis, u_axis),
-                higher_is_better=measure_name == "host_saving",
-                defined=layout.out_name(f"council{index + 1}_{measure_name}"),
-            )
-            items += part.items
-            row = part.next_row
-        breaks.append(row - 1)
-
+    anchors, box = put_chart_grid(page, heading, len(names), widths)
+    put_heat_maps(
+        page, _heat_parts(region_grid(params, table, rules, o_axis, u_axis), names, keys), (o_axis, u_axis)
+    )
     along = region_evaluate(params, table, o_axis, u, rules)
     series = []
     for index, council in enumerate(names):
         series.append((f"{council}: partnership net cost", along["host_net_cost"][index]))
         series.append((f"{council}: same weeks at spot price", along["host_spot_cost"][index]))
-    data = data_table(
-        sheet, row, f"Chart data at local use {percent_label(u)} (£ per year)", o_axis, series, "£/year"
-    )
-    items += data.items
-    tall.append(data.tall_rows[0])
+    title = f"Chart data at local use {percent_label(u)} (£ per year)"
+    data = page.put(data_table(page.sheet, page.row, title, o_axis, series, "£/year"))
     for index, council in enumerate(names):
         lines = [name for name, _ in series[2 * index : 2 * index + 2]]
         title = f"{council}: net cost against the spot market (local use {percent_label(u)})"
-        items.append(occupancy_chart(sheet, anchors[index], title, data, lines, o_axis, box, (STRONG, PLAIN)))
-    items.append(setup(SHEET_LAYOUT, data.next_row, len(widths), breaks, tall))
-    return items
+        page.add(
+            occupancy_chart(page.sheet, anchors[index], title, data, lines, o_axis, box, (STRONG, PLAIN))
+        )
+    return finish(page, SHEET_LAYOUT, len(widths))
+
+
+def _heat_parts(grid, names: list[str], keys) -> list[HeatPart]:
+    """Each council's net cost and saving over the grid, the council's pair on a page of its own."""
+    unit = unit_words("£/year", compact=True)
+    parts: list[HeatPart] = []
+    for index, council in enumerate(names):
+        spot = money(float(keys["spot_price"].iloc[index]))
+        parts += [
+            (
+                f"{council}: net cost ({unit}) – green: lower is better",
+                grid.values["host_net_cost"][index],
+                False,
+                f"council{index + 1}_host_net_cost",
+            ),
+            (
+                f"{council}: saving against its spot price of {spot} a week ({unit}) – "
+                "green: the partnership costs less",
+                grid.values["host_saving"][index],
+                True,
+                f"council{index + 1}_host_saving",
+            ),
+        ]
+    return parts
 
 
 def statement(
@@ -202,12 +186,6 @@ def statement(
         _notes(params, table, rules, keys, o, u),
         explain_rules(rules),
     )
-
-
-def _with_header(body: str) -> str:
-    """The statement's defined name: its header row and every line, labels included."""
-    row, column, rows, columns = a1.parse_area(body)
-    return a1.area(row - 1, column, rows + 1, columns)
 
 
 def _lines(params, table: list[list[Any]], rules: RegionRules, keys, o: float, u: float) -> list[Line]:

@@ -56,9 +56,9 @@ from excel_addin.workbook.sheets.common import (
     caption,
     chart_box,
     column_after,
-    heat_table,
     percent_label,
 )
+from excel_addin.workbook.sheets.cursor import Cursor, HeatPart, put_heat_maps
 
 SHEET_LAYOUT = layout.TERM_SHEET
 YEAR_FORMAT = '"Year "0'
@@ -614,31 +614,15 @@ def _year_table(results: TermResults, sheet: str, row: int) -> Table:
     return Table(items, current + layout.TABLE_GAP, {}, tall_rows=())
 
 
-def _grids(results: TermResults, sheet: str, row: int) -> tuple[list[Item], int, list[int]]:
-    """Each party's NPV over the term at every occupancy and local use, as heat maps."""
-    items: list[Item] = []
-    breaks = []
-    years = results.term.years
-    for index, name in enumerate(NPV_GRIDS):
+def _grids(results: TermResults) -> list[HeatPart]:
+    """Each party's NPV over the term at every occupancy and local use, for heat maps."""
+    parts: list[HeatPart] = []
+    for name in NPV_GRIDS:
         spec = next(m for m in MEASURES if m.name == name)
         better = "green: higher is better" if spec.better != "lower" else "green: lower is better"
-        title = f"NPV of {spec.label.lower()} over the {years}-year term (£ thousand) – {better}"
-        table = heat_table(
-            sheet,
-            row,
-            title,
-            results.grid.npv(name),
-            "£/year",
-            (results.occupancy, results.local_use),
-            0.0,
-            spec.better != "lower",
-            layout.out_name(f"term_npv_{name}"),
-        )
-        items += table.items
-        if index % GRIDS_PER_PAGE == GRIDS_PER_PAGE - 1:
-            breaks.append(table.next_row - 1)
-        row = table.next_row
-    return items, row, breaks
+        title = f"NPV of {spec.label.lower()} over the {results.term.years}-year term (£ thousand) – {better}"
+        parts.append((title, results.grid.npv(name), spec.better != "lower", f"term_npv_{name}"))
+    return parts
 
 
 def _chart_data(results: TermResults, sheet: str, row: int) -> Table:
@@ -743,30 +727,27 @@ def build(ctx: RunContext) -> list[Item]:
     sheet, top = SHEET_LAYOUT.name, SHEET_LAYOUT.output_row
     widths = _widths(results)
     chart_row = top + layout.CHARTS_OFFSET
-    items: list[Item] = [caption(ctx, SHEET_LAYOUT)]
-    row, tall, breaks = chart_row + chart_box(_chart_widths(results)).rows, [], [top - 1]
-    for part in (_summary, _rules, _notes, _year_table):
-        table = part(results, sheet, row)
-        items += table.items
-        tall += table.tall_rows
-        row = table.next_row
-        if part in (_notes, _year_table):
-            breaks.append(row - 1)
-    grid_items, row, grid_breaks = _grids(results, sheet, row)
-    items += grid_items
-    breaks += grid_breaks
-    data = _chart_data(results, sheet, row)
-    items += data.items + _charts(results, sheet, chart_row, data, widths)
-    items.append(
+    page = Cursor(sheet, chart_row + chart_box(_chart_widths(results)).rows, [caption(ctx, SHEET_LAYOUT)])
+    page.breaks.append(top - 1)  # the charts and headline on a page of their own
+    page.put(_summary(results, sheet, page.row))
+    page.put(_rules(results, sheet, page.row))
+    page.put(_notes(results, sheet, page.row))
+    page.page_break()
+    page.put(_year_table(results, sheet, page.row))
+    page.page_break()
+    put_heat_maps(page, _grids(results), (results.occupancy, results.local_use), GRIDS_PER_PAGE)
+    data = page.put(_chart_data(results, sheet, page.row))
+    page.add(
+        *_charts(results, sheet, chart_row, data, widths),
         SheetSetup(
             sheet,
             column_widths=tuple((a1.column_letter(i), w) for i, w in enumerate(widths, start=1)),
-            print_area=a1.area(1, 1, data.next_row, len(widths)),
-            row_breaks=tuple(breaks),
-            row_heights=tuple((r, 45.0) for r in (*tall, *data.tall_rows)),
-        )
+            print_area=a1.area(1, 1, page.row, len(widths)),
+            row_breaks=tuple(page.breaks),
+            row_heights=tuple((r, 45.0) for r in page.tall),
+        ),
     )
-    return items
+    return page.items
 
 
 SHEET = ResultSheet(SHEET_LAYOUT, build, check=check, parsers={name: _as_is for name in INPUT_NAMES})
