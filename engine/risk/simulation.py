@@ -109,7 +109,7 @@ class RiskResult:
     def samples(self) -> pd.DataFrame:
         """One row per outcome: occupancy, local_use, weight, fixed_cost, then SAMPLE_MEASURES."""
         frame = self.outcomes.to_frame()
-        columns = {
+        columns: dict[str, pd.Series | np.ndarray] = {
             "occupancy": frame["occupancy"],
             "local_use": frame["local_use"],
             "weight": frame["weight"],

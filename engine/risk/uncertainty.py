@@ -42,8 +42,13 @@ MAX_DRAWS = 20_000_000
 TRIPLES = ("occupancy", "local_use", "fixed_cost_growth")
 AXES = ("occupancy", "local_use")
 
-_SHARE = {"unit": "share", "minimum": 0, "maximum": 1}
-_GROWTH = {"unit": "share", "minimum": -1, "min_inclusive": False, "element": "Fixed cost growth"}
+_SHARE: dict[str, Any] = {"unit": "share", "minimum": 0, "maximum": 1}
+_GROWTH: dict[str, Any] = {
+    "unit": "share",
+    "minimum": -1,
+    "min_inclusive": False,
+    "element": "Fixed cost growth",
+}
 
 UNCERTAINTY_INPUTS: tuple[ParameterSpec, ...] = (
     ParameterSpec(
@@ -230,7 +235,7 @@ def check_uncertainty(values: Mapping[str, Any]) -> list[tuple[str, str]]:
         triple = [values.get(key) for key in (low, likely, high)]
         if bad & {low, likely, high} or not all(is_number(v) for v in triple):
             continue
-        lo, ml, hi = triple
+        lo, ml, hi = (values[key] for key in (low, likely, high))
         if lo > hi:
             problems.append((high, f"{high} = {format_value(hi)} is below {low} = {format_value(lo)}"))
         elif not lo <= ml <= hi:

@@ -75,7 +75,7 @@ def build(ctx: RunContext) -> list[Item]:
     comparison = compare_inputs(ctx.inputs)
     widths = _widths(len(ctx.inputs.local_use))
     items: list[Item] = [caption(ctx, SHEET_LAYOUT)]
-    row = SHEET_LAYOUT.output_row + 2
+    row = SHEET_LAYOUT.owned_row + 2
     help_rows = _help(row)
     items += help_rows.items
     findings = _findings(comparison, help_rows.next_row)

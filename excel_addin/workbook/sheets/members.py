@@ -236,6 +236,6 @@ def skipped_items(ctx: RunContext, sheet: layout.SheetLayout, reason: str) -> li
     """What a run writes on a sheet whose table is empty: the caption and what to do."""
     return [
         caption(ctx, sheet),
-        block(sheet.name, sheet.output_row + 1, 1, reason, style="heading"),
-        setup(sheet, sheet.output_row + 1, 8, [], []),
+        block(sheet.name, sheet.owned_row + 1, 1, reason, style="heading"),
+        setup(sheet, sheet.owned_row + 1, 8, [], []),
     ]

@@ -145,7 +145,7 @@ def build(ctx: RunContext) -> list[Item]:
     params, table = ctx.inputs.params, homes_of(values)
     o_axis, u_axis = ctx.inputs.occupancy, ctx.inputs.local_use
     u = values["portfolio_local_use"]
-    sheet, top = SHEET_LAYOUT.name, SHEET_LAYOUT.output_row
+    sheet, top = SHEET_LAYOUT.name, SHEET_LAYOUT.owned_row
     homes = home_table(table, params)
     names = [str(name) for name in homes["home"]]
 

@@ -107,7 +107,7 @@ def build(ctx: RunContext) -> list[Item]:
     params, table, rules = ctx.inputs.params, councils_of(values), rules_of(values)
     o_axis, u_axis = ctx.inputs.occupancy, ctx.inputs.local_use
     u = values["region_local_use"]
-    sheet, top = SHEET_LAYOUT.name, SHEET_LAYOUT.output_row
+    sheet, top = SHEET_LAYOUT.name, SHEET_LAYOUT.owned_row
     keys = allocation_keys(table, rules, params.spot_price)
     names = [str(name) for name in keys["council"]]
 

@@ -740,7 +740,7 @@ def _widths(results: TermResults) -> list[float]:
 def build(ctx: RunContext) -> list[Item]:
     """Charts and headline first (the page a facilitator shows), then the detail below."""
     results = term_results(ctx.inputs)
-    sheet, top = SHEET_LAYOUT.name, SHEET_LAYOUT.output_row
+    sheet, top = SHEET_LAYOUT.name, SHEET_LAYOUT.owned_row
     widths = _widths(results)
     chart_row = top + layout.CHARTS_OFFSET
     items: list[Item] = [caption(ctx, SHEET_LAYOUT)]
