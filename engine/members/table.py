@@ -122,7 +122,7 @@ def _header_and_body(rows: Any, spec: MemberTable) -> tuple[list[Any], list[list
 
 
 def _columns(
-    header: list[Any], body: list[Sequence[Any]], spec: MemberTable
+    header: list[Any], body: Sequence[Sequence[Any]], spec: MemberTable
 ) -> tuple[dict[str, int], Problems]:
     """Which position holds which column; unknown, repeated and missing headings are problems."""
     known = {spec.member: spec.member, "name": spec.member, **{c.name: c.name for c in spec.columns}}

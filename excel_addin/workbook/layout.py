@@ -626,6 +626,14 @@ def input_cell(name: str) -> InputCell | None:
     return next((cell for cell in all_inputs() if cell.name == name), None)
 
 
+def input_cell_of(name: str) -> InputCell:
+    """The input cell called ``name``, for a name the layout always has (a KeyError otherwise)."""
+    cell = input_cell(name)
+    if cell is None:
+        raise KeyError(f"no input cell called {name!r}")
+    return cell
+
+
 _PART = re.compile(r"^(?P<table>\w+)(?:\[(?P<row>\d+)\])?(?:\.(?P<column>\w+))?$")
 
 
