@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from engine.contracts.inputs import ContractTerms, check_fit
 from engine.core.errors import ParameterError
@@ -308,8 +309,8 @@ def compute_contracts(
 def evaluate_contracts(
     params: Parameters,
     terms: ContractTerms | Mapping[str, Any] | None,
-    occupancy: Any,
-    local_use: Any,
+    occupancy: npt.ArrayLike,
+    local_use: npt.ArrayLike,
     contracts: Iterable[str] | None = None,
 ) -> dict[str, Flows]:
     """Every contract at the given points, broadcasting the axes like engine.evaluate.
@@ -343,8 +344,8 @@ def evaluate_contract(
     name: str,
     params: Parameters,
     terms: ContractTerms | Mapping[str, Any] | None,
-    occupancy: Any,
-    local_use: Any,
+    occupancy: npt.ArrayLike,
+    local_use: npt.ArrayLike,
 ) -> Flows:
     """One contract's flows at the given points (see ``evaluate_contracts``)."""
     return evaluate_contracts(params, terms, occupancy, local_use, [name])[name]
@@ -360,21 +361,29 @@ def as_contract_terms(params: Parameters, terms: ContractTerms | Mapping[str, An
     return terms
 
 
-def spot(params: Parameters, terms: ContractTerms | None, occupancy: Any, local_use: Any) -> Flows:
+def spot(
+    params: Parameters, terms: ContractTerms | None, occupancy: npt.ArrayLike, local_use: npt.ArrayLike
+) -> Flows:
     """Spot contract flows (``spot_formulas``); ``terms`` is accepted for a uniform call."""
     return evaluate_contract("spot", params, terms, occupancy, local_use)
 
 
-def block(params: Parameters, terms: ContractTerms | None, occupancy: Any, local_use: Any) -> Flows:
+def block(
+    params: Parameters, terms: ContractTerms | None, occupancy: npt.ArrayLike, local_use: npt.ArrayLike
+) -> Flows:
     """Block contract flows (``block_formulas``)."""
     return evaluate_contract("block", params, terms, occupancy, local_use)
 
 
-def open_book(params: Parameters, terms: ContractTerms | None, occupancy: Any, local_use: Any) -> Flows:
+def open_book(
+    params: Parameters, terms: ContractTerms | None, occupancy: npt.ArrayLike, local_use: npt.ArrayLike
+) -> Flows:
     """Open-book cost-plus flows (``open_book_formulas``)."""
     return evaluate_contract("open_book", params, terms, occupancy, local_use)
 
 
-def partnership(params: Parameters, terms: ContractTerms | None, occupancy: Any, local_use: Any) -> Flows:
+def partnership(
+    params: Parameters, terms: ContractTerms | None, occupancy: npt.ArrayLike, local_use: npt.ArrayLike
+) -> Flows:
     """Partnership flows: engine.evaluate's measures plus the comparison flows."""
     return evaluate_contract("partnership", params, terms, occupancy, local_use)

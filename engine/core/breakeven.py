@@ -11,9 +11,8 @@ deficit and the surplus is never negative, so break-even is 0.
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
+import numpy.typing as npt
 
 from engine.core.model import check_axes, compute, terms
 from engine.core.parameters import Parameters
@@ -21,7 +20,7 @@ from engine.core.parameters import Parameters
 NUDGE = 1e-9  # moves a root that rounding left a hair below zero onto the positive side
 
 
-def break_even_occupancy(params: Parameters, local_use: Any) -> np.ndarray:
+def break_even_occupancy(params: Parameters, local_use: npt.ArrayLike) -> np.ndarray:
     """Break-even occupancy for each local use (same shape), NaN where there is none."""
     _, u = check_axes(0.0, local_use)
     u = np.asarray(u, dtype=float)

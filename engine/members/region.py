@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from engine.core.cells import Coerced, format_value
@@ -405,7 +406,11 @@ def allocate(totals: Mapping[str, Array], host_contribution: Any, keys: pd.DataF
 
 
 def region_evaluate(
-    params: Parameters, councils: Any, occupancy: Any, local_use: Any, rules: RegionRules | None = None
+    params: Parameters,
+    councils: Any,
+    occupancy: npt.ArrayLike,
+    local_use: npt.ArrayLike,
+    rules: RegionRules | None = None,
 ) -> dict[str, Array]:
     """Every council's host measures (``COUNCIL_MEASURES``) at the given points.
 
@@ -489,8 +494,8 @@ def region_grid(
     params: Parameters,
     councils: Any,
     rules: RegionRules | None = None,
-    occupancy: Any = None,
-    local_use: Any = None,
+    occupancy: npt.ArrayLike | None = None,
+    local_use: npt.ArrayLike | None = None,
 ) -> RegionResult:
     """Every council's host measures at every occupancy and local use (default 21 × 21)."""
     rules = rules or RegionRules()

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from engine.core.cells import Coerced, format_value, to_number
 from engine.core.errors import ParameterError
@@ -392,8 +393,8 @@ def draw_outcomes(
 
 def grid_outcomes(
     uncertainty: Uncertainty | None = None,
-    occupancy: Any = None,
-    local_use: Any = None,
+    occupancy: npt.ArrayLike | None = None,
+    local_use: npt.ArrayLike | None = None,
     draws: int = GRID_WEIGHT_DRAWS,
     seed: int | None = DEFAULT_SEED,
 ) -> Outcomes:
