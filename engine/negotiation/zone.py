@@ -331,7 +331,8 @@ def _nearest_crossing(zone, axes, table, base, span, refine) -> pd.DataFrame | N
     t = _root_along(zone, (a_lo, a_hi, b_lo, b_hi), f_lo, f_hi, ILLINOIS_STEPS if refine else 0)
     rows = _assess_pairs(zone, a_lo + t * (a_hi - a_lo), b_lo + t * (b_hi - b_lo))
     gap_at = (rows["provider_gain"] - rows["host_gain"]).abs()
-    scale = np.maximum(rows["provider_gain"].abs(), rows["host_gain"].abs()).clip(lower=1.0)
+    # np.maximum of two Series is a Series (Series.clip); numpy's stubs say ndarray
+    scale = np.maximum(rows["provider_gain"].abs(), rows["host_gain"].abs()).clip(lower=1.0)  # type: ignore[call-overload]
     good = rows["category"] == "both"
     if refine:  # without refinement the interpolated point is only near the line
         good &= gap_at <= np.maximum(EQUAL_TOLERANCE, 1e-6 * scale)
