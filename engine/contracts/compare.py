@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from engine.contracts.inputs import ContractTerms
@@ -31,8 +32,8 @@ _BY_NAME = {m.name: m for m in COMPARISON}
 def compare_contracts(
     params: Parameters,
     terms: ContractTerms | Mapping[str, Any] | None = None,
-    occupancy: Any = None,
-    local_use: Any = None,
+    occupancy: npt.ArrayLike | None = None,
+    local_use: npt.ArrayLike | None = None,
     contracts: Iterable[str] | None = None,
 ) -> pd.DataFrame:
     """Every contract at every (occupancy, local_use) of the grid (default 21 × 21), as one tidy table.

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from engine.core.cells import format_value
 from engine.core.errors import ParameterError
@@ -77,6 +77,10 @@ class ContractTerms(SpecFields, specs=CONTRACT_TERMS, what="a contract term"):
     lets the provider keep 10 % of outside fees as an incentive to sell empty places.
     Construction validates the ranges and raises one ``ParameterError`` naming every problem.
     """
+
+    if TYPE_CHECKING:  # the defaults come from the spec table when the class is made: mypy cannot see them
+
+        def __init__(self, **values: Any) -> None: ...
 
     block_places: float
     block_fee: float

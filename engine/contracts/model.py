@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from engine.contracts.inputs import ContractTerms, check_fit
 from engine.core.errors import ParameterError
@@ -308,8 +309,8 @@ def compute_contracts(
 def evaluate_contracts(
     params: Parameters,
     terms: ContractTerms | Mapping[str, Any] | None,
-    occupancy: Any,
-    local_use: Any,
+    occupancy: npt.ArrayLike,
+    local_use: npt.ArrayLike,
     contracts: Iterable[str] | None = None,
 ) -> dict[str, Flows]:
     """Every contract at the given points, broadcasting the axes like engine.evaluate.
@@ -343,8 +344,8 @@ def evaluate_contract(
     name: str,
     params: Parameters,
     terms: ContractTerms | Mapping[str, Any] | None,
-    occupancy: Any,
-    local_use: Any,
+    occupancy: npt.ArrayLike,
+    local_use: npt.ArrayLike,
 ) -> Flows:
     """One contract's flows at the given points (see ``evaluate_contracts``)."""
     return evaluate_contracts(params, terms, occupancy, local_use, [name])[name]

@@ -81,7 +81,8 @@ def contract_risk_over_outcomes(
     """
     figures = tuple(figures)
     problems = [problem for pair in figures for problem in _figure_problems(pair)]
-    contract_terms, names = None, ()
+    contract_terms: ContractTerms | None = None
+    names: tuple[str, ...] = ()
     try:
         contract_terms = as_contract_terms(params, terms)
     except ParameterError as error:
@@ -92,6 +93,7 @@ def contract_risk_over_outcomes(
         problems += error.problems
     if problems:
         raise ParameterError(problems)
+    assert contract_terms is not None  # as_contract_terms raised otherwise, and problems is not empty
     model_terms = outcome_terms(parameter_terms(params), outcomes)
     flows = compute_contracts(
         model_terms, contract_terms.to_mapping(), outcomes.occupancy, outcomes.local_use, names
@@ -100,7 +102,7 @@ def contract_risk_over_outcomes(
     for name, statistic in figures:
         spec = _MEASURES[name]
         worst = "highest" if spec.better == "lower" else "lowest"
-        row = {
+        row: dict[str, Any] = {
             "measure": name,
             "statistic": statistic,
             "label": LABELS.get((name, statistic), f"{statistic_label(statistic)}: {spec.label}"),

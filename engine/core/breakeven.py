@@ -11,9 +11,8 @@ deficit and the surplus is never negative, so break-even is 0.
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
+import numpy.typing as npt
 
 from engine.core.model import check_axes, compute, is_lazy, terms
 from engine.core.parameters import Parameters
@@ -21,7 +20,7 @@ from engine.core.parameters import Parameters
 NUDGE = 1e-9  # moves a root that rounding left a hair below zero onto the positive side
 
 
-def break_even_occupancy(params: Parameters, local_use: Any) -> np.ndarray:
+def break_even_occupancy(params: Parameters, local_use: npt.ArrayLike) -> np.ndarray:
     """Break-even occupancy for each local use (same shape), NaN where there is none.
 
     Only ufuncs and np.where on the local-use array: a lazy (dask) array stays lazy.

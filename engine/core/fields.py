@@ -14,7 +14,7 @@ import inspect
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Self, TypeGuard
 
 from engine.core.cells import Coerced, format_value, to_number
 from engine.core.errors import ParameterError
@@ -63,7 +63,7 @@ def bound_text(spec: ParameterSpec, bound: float) -> str:
     return f"£{shown}" if spec.unit.startswith("£") and bound else shown
 
 
-def is_number(value: Any) -> bool:
+def is_number(value: Any) -> TypeGuard[float]:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
@@ -76,13 +76,13 @@ def range_problem(spec: ParameterSpec, value: Any) -> str | None:
     below = spec.minimum is not None and (
         value < spec.minimum or (not spec.min_inclusive and value == spec.minimum)
     )
-    if below:
+    if below and spec.minimum is not None:
         word = "at least" if spec.min_inclusive else "more than"
         return f"{shown} must be {word} {bound_text(spec, spec.minimum)}"
     above = spec.maximum is not None and (
         value > spec.maximum or (not spec.max_inclusive and value == spec.maximum)
     )
-    if above:
+    if above and spec.maximum is not None:
         word = "at most" if spec.max_inclusive else "less than"
         return f"{shown} must be {word} {bound_text(spec, spec.maximum)}"
     return None
@@ -195,7 +195,7 @@ class SpecFields:
 
     def __post_init__(self) -> None:
         self._normalise()
-        problems = self._check({f.name: getattr(self, f.name) for f in dataclasses.fields(self)})
+        problems = self._check({f.name: getattr(self, f.name) for f in dataclasses.fields(self)})  # type: ignore[arg-type]  # subclasses are dataclasses
         if problems:
             raise ParameterError(problems)
 
@@ -223,7 +223,7 @@ class SpecFields:
 
     def to_mapping(self) -> dict[str, Any]:
         """Plain Python values by name, tables as lists of lists (the inverse of ``from_mapping``)."""
-        return {f.name: _plain(getattr(self, f.name)) for f in dataclasses.fields(self)}
+        return {f.name: _plain(getattr(self, f.name)) for f in dataclasses.fields(self)}  # type: ignore[arg-type]
 
     def replace(self, **changes: Any) -> Self:
         """A copy with some fields changed (validated like any construction)."""

@@ -16,16 +16,20 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from engine.core.errors import ParameterError
 from engine.core.measures import MEASURE_NAMES
 from engine.core.parameters import Parameters
 
-Array = Any  # numpy.ndarray, or any array type that implements numpy's protocols
+# The array type that came in: numpy.ndarray, or a duck array (dask) that numpy's protocols dispatch to.
+# numpy's typing has no type for "an array with numpy's operators" (npt.ArrayLike also holds lists and
+# scalars, which have none), so the formulas inside stay untyped; the entry points take npt.ArrayLike.
+Array = Any
 TIER_TOLERANCE = 1e-9  # MODEL.md: σ(u) uses min_local_use ≤ u with this tolerance
 
 
-def as_array(values: Any) -> Array:
+def as_array(values: npt.ArrayLike) -> Array:
     """Lists, tuples and scalars become float arrays; arrays pass through untouched."""
     if hasattr(values, "__array_function__"):
         return values
@@ -182,7 +186,7 @@ def host_results(values: Mapping[str, Array]) -> dict[str, Array]:
     }
 
 
-def check_axes(occupancy: Any, local_use: Any) -> tuple[Array, Array]:
+def check_axes(occupancy: npt.ArrayLike, local_use: npt.ArrayLike) -> tuple[Array, Array]:
     """Both axes as arrays, or one ``ParameterError`` naming each bad axis.
 
     A lazy (dask) axis is checked lazily: each of its blocks is checked when it is computed,
@@ -214,7 +218,7 @@ def _checked_block(block: np.ndarray, name: str) -> np.ndarray:
     return block
 
 
-def evaluate(params: Parameters, occupancy: Any, local_use: Any) -> dict[str, Array]:
+def evaluate(params: Parameters, occupancy: npt.ArrayLike, local_use: npt.ArrayLike) -> dict[str, Array]:
     """Every measure of MODEL.md at the given points, broadcasting the two axes.
 
     ``evaluate(p, 0.8, 0.5)`` gives 0-d arrays; ``evaluate(p, o[:, None], u[None, :])``

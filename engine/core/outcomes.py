@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from engine.core.errors import ParameterError
@@ -74,9 +75,9 @@ class Outcomes:
 
 
 def make_outcomes(
-    occupancy: Any,
-    local_use: Any,
-    weights: Any = None,
+    occupancy: npt.ArrayLike,
+    local_use: npt.ArrayLike,
+    weights: npt.ArrayLike | None = None,
     fixed_cost_factor: Any = None,
     kind: str = "points",
     axes: tuple[np.ndarray, np.ndarray] | None = None,

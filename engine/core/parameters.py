@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from engine.core.cells import Coerced, format_value, to_number
 from engine.core.fields import ParameterSpec, SpecFields, is_number, range_problems, table_rows
@@ -273,6 +273,10 @@ class Parameters(SpecFields, specs=PARAMETERS, rules=check, parsers={"share_tier
     "£5,000", "25%") and, for ``share_tiers``, a list of pairs or a 2-column array;
     ``to_mapping`` gives ``share_tiers`` as a list of ``[min, share]`` lists.
     """
+
+    if TYPE_CHECKING:  # the defaults come from the spec table when the class is made: mypy cannot see them
+
+        def __init__(self, **values: Any) -> None: ...
 
     places: int
     weeks_per_year: float

@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from engine.core.cells import format_value
@@ -154,7 +155,11 @@ def _fit_problems(frame: pd.DataFrame, params: Parameters | None) -> Problems:
 
 
 def portfolio_evaluate(
-    params: Parameters, homes: Any, occupancy: Any, local_use: Any, per_home_axes: bool = False
+    params: Parameters,
+    homes: Any,
+    occupancy: npt.ArrayLike,
+    local_use: npt.ArrayLike,
+    per_home_axes: bool = False,
 ) -> dict[str, dict[str, Array]]:
     """Every measure of MODEL.md for each home and for the portfolio, per home and pooled.
 
@@ -291,7 +296,10 @@ def _block(
 
 
 def portfolio_grid(
-    params: Parameters, homes: Any, occupancy: Any = None, local_use: Any = None
+    params: Parameters,
+    homes: Any,
+    occupancy: npt.ArrayLike | None = None,
+    local_use: npt.ArrayLike | None = None,
 ) -> PortfolioResult:
     """Every measure for each home and the portfolio at every occupancy and local use (default 21 × 21)."""
     o = default_axis() if occupancy is None else as_axis(occupancy)

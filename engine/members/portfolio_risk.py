@@ -132,7 +132,7 @@ def home_rank_correlation(values: np.ndarray) -> float:
     if len(values) < 2 or np.any(np.ptp(values, axis=-1) == 0):
         return float("nan")
     ranks = np.argsort(np.argsort(values, axis=-1), axis=-1)
-    matrix = np.corrcoef(ranks)
+    matrix = np.asarray(np.corrcoef(ranks))  # 2-d here (at least two rows); asarray only narrows the type
     return float(matrix[np.triu_indices(len(values), k=1)].mean())
 
 

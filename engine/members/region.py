@@ -30,9 +30,10 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from engine.core.cells import Coerced, format_value
@@ -214,6 +215,10 @@ class RegionRules(
     validates; ``from_mapping`` reads spreadsheet values ("By use", "Mix", "30%").
     """
 
+    if TYPE_CHECKING:  # the defaults come from the spec table when the class is made: mypy cannot see them
+
+        def __init__(self, **values: Any) -> None: ...
+
     contribution_split: str
     credit_rule: str
     credit_mix: float
@@ -391,7 +396,11 @@ def allocate(totals: Mapping[str, Array], host_contribution: Any, keys: pd.DataF
 
 
 def region_evaluate(
-    params: Parameters, councils: Any, occupancy: Any, local_use: Any, rules: RegionRules | None = None
+    params: Parameters,
+    councils: Any,
+    occupancy: npt.ArrayLike,
+    local_use: npt.ArrayLike,
+    rules: RegionRules | None = None,
 ) -> dict[str, Array]:
     """Every council's host measures (``COUNCIL_MEASURES``) at the given points.
 
@@ -475,8 +484,8 @@ def region_grid(
     params: Parameters,
     councils: Any,
     rules: RegionRules | None = None,
-    occupancy: Any = None,
-    local_use: Any = None,
+    occupancy: npt.ArrayLike | None = None,
+    local_use: npt.ArrayLike | None = None,
 ) -> RegionResult:
     """Every council's host measures at every occupancy and local use (default 21 × 21)."""
     rules = rules or RegionRules()

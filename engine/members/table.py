@@ -89,7 +89,7 @@ def read_members(rows: Any, spec: MemberTable) -> tuple[pd.DataFrame, Problems]:
     return _frame(records, spec), problems
 
 
-def label(spec: MemberTable, record: Mapping[str, Any]) -> str:
+def label(spec: MemberTable, record: Mapping[Any, Any]) -> str:
     """How a message names a member: ``council 'Westshire'``, or ``council in row 3``."""
     name = record.get(spec.member)
     if isinstance(name, str) and name:
@@ -97,7 +97,7 @@ def label(spec: MemberTable, record: Mapping[str, Any]) -> str:
     return f"{spec.member} in row {record['row']}"
 
 
-def _header_and_body(rows: Any, spec: MemberTable) -> tuple[list[Any], list[Sequence[Any]], Problems]:
+def _header_and_body(rows: Any, spec: MemberTable) -> tuple[list[Any], list[list[Any]], Problems]:
     shape_problem = [
         (spec.table, f"the {spec.table} table must be rows under a header ({', '.join(spec.column_names)})")
     ]
@@ -122,7 +122,7 @@ def _header_and_body(rows: Any, spec: MemberTable) -> tuple[list[Any], list[Sequ
 
 
 def _columns(
-    header: list[Any], body: list[Sequence[Any]], spec: MemberTable
+    header: list[Any], body: Sequence[Sequence[Any]], spec: MemberTable
 ) -> tuple[dict[str, int], Problems]:
     """Which position holds which column; unknown, repeated and missing headings are problems."""
     known = {spec.member: spec.member, "name": spec.member, **{c.name: c.name for c in spec.columns}}

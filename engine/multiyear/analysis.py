@@ -12,6 +12,7 @@ import dataclasses
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from engine.core.parameters import Parameters
@@ -101,7 +102,10 @@ def rule_comparison(params: Parameters, term: TermInputs) -> pd.DataFrame:
 
 
 def first_negative_year_grids(
-    params: Parameters, term: TermInputs, occupancy: Any = None, local_use: Any = None
+    params: Parameters,
+    term: TermInputs,
+    occupancy: npt.ArrayLike | None = None,
+    local_use: npt.ArrayLike | None = None,
 ) -> dict[str, pd.DataFrame]:
     """For each fee rule kind, the first year the provider's surplus is negative, per cell.
 
@@ -116,7 +120,12 @@ def first_negative_year_grids(
 
 
 def reasonable_return_gap(
-    params: Parameters, term: TermInputs, rate: np.ndarray, occupancy: Any, local_use: Any, grid_dims: int
+    params: Parameters,
+    term: TermInputs,
+    rate: np.ndarray,
+    occupancy: npt.ArrayLike,
+    local_use: npt.ArrayLike,
+    grid_dims: int,
 ) -> np.ndarray:
     """NPV(provider_surplus) − ρ·NPV(provider_cost) with fees index-linked at ``rate``.
 
@@ -171,7 +180,10 @@ def reasonable_return_uplift_rate(params: Parameters, term: TermInputs) -> float
 
 
 def reasonable_return_uplift_grid(
-    params: Parameters, term: TermInputs, occupancy: Any = None, local_use: Any = None
+    params: Parameters,
+    term: TermInputs,
+    occupancy: npt.ArrayLike | None = None,
+    local_use: npt.ArrayLike | None = None,
 ) -> pd.DataFrame:
     """``reasonable_return_uplift_rate`` in every cell (occupancy, local use constant over the term)."""
     o, u = grid_axes(occupancy, local_use)

@@ -229,7 +229,7 @@ def check(values: Mapping[str, Any]) -> list[tuple[str, str]]:
     rate path's length against the term.
     """
     problems = range_problems([TERM_SPECS["years"], TERM_SPECS["discount_rate"]], values)
-    years = values.get("years")
+    years: Any = values.get("years")
     years_known = isinstance(years, int | float) and not any(name == "years" for name, _ in problems)
     for name, first_year in [*((n, 2) for n in RISE_PATHS), *((n, 1) for n in YEAR_PATHS)]:
         if name not in values:

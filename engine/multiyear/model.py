@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from engine.core.errors import ParameterError
@@ -94,7 +95,11 @@ def year_parameters(params: Parameters, term: TermInputs) -> tuple[Parameters, .
 
 
 def evaluate_prices(
-    params: Parameters, prices: dict[str, Any], occupancy: Any, local_use: Any, grid_dims: int
+    params: Parameters,
+    prices: dict[str, Any],
+    occupancy: npt.ArrayLike,
+    local_use: npt.ArrayLike,
+    grid_dims: int,
 ) -> dict[str, np.ndarray]:
     """Every measure with year-t prices: ``compute`` with the years as a leading axis.
 
@@ -244,7 +249,10 @@ class TermGridResult:
 
 
 def term_grid(
-    params: Parameters, term: TermInputs, occupancy: Any = None, local_use: Any = None
+    params: Parameters,
+    term: TermInputs,
+    occupancy: npt.ArrayLike | None = None,
+    local_use: npt.ArrayLike | None = None,
 ) -> TermGridResult:
     """Every measure in every year at every (occupancy, local use) (default 21 × 21), one call."""
     o, u = grid_axes(occupancy, local_use)
@@ -252,7 +260,9 @@ def term_grid(
     return TermGridResult(params, term, o, u, values)
 
 
-def grid_axes(occupancy: Any = None, local_use: Any = None) -> tuple[np.ndarray, np.ndarray]:
+def grid_axes(
+    occupancy: npt.ArrayLike | None = None, local_use: npt.ArrayLike | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Both axes as 1-d arrays (default 0 %, 5 %, …, 100 %), validated (lazily for dask axes)."""
     o = default_axis() if occupancy is None else as_axis(occupancy)
     u = default_axis() if local_use is None else as_axis(local_use)

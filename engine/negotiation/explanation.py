@@ -110,10 +110,9 @@ def count_parts(mask: np.ndarray) -> int:
         for axis in (0, 1):
             if mask.shape[axis] < 2:
                 continue
-            low = [slice(None)] * 2
-            high = [slice(None)] * 2
-            low[axis], high[axis] = slice(None, -1), slice(1, None)
-            low, high = tuple(low), tuple(high)
+            cut, rest = (slice(None, -1), slice(1, None)), slice(None)
+            low = (cut[0], rest) if axis == 0 else (rest, cut[0])
+            high = (cut[1], rest) if axis == 0 else (rest, cut[1])
             joined = mask[low] & mask[high]
             smallest[low] = np.where(joined, np.minimum(smallest[low], labels[high]), smallest[low])
             smallest[high] = np.where(joined, np.minimum(smallest[high], labels[low]), smallest[high])

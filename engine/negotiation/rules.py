@@ -187,7 +187,7 @@ def _records(rows: Any) -> list[Any]:
         return []
     if hasattr(rows, "columns") and set(RULE_COLUMNS) <= {str(c) for c in rows.columns}:
         rows = rows[list(RULE_COLUMNS)].to_numpy()
-    records = []
+    records: list[Any] = []
     for row in table_rows(rows):
         if isinstance(row, Rule):
             records.append(row)

@@ -249,7 +249,7 @@ def best_accepted(table: pd.DataFrame) -> pd.Series | None:
     product = table["nash_product"].where(table["category"] == "both")
     if not product.notna().any():
         return None
-    return table.loc[product.idxmax()]
+    return table.loc[product.idxmax()]  # type: ignore[call-overload]  # pandas-stubs: a label is Hashable
 
 
 def sweep_summary(plan: SweepPlan, table: pd.DataFrame) -> dict[str, Any]:

@@ -385,7 +385,8 @@ def _crossings(zone, axes, table, base, span, refine) -> pd.DataFrame | None:
     t = _root_along(zone, (a_lo, a_hi, b_lo, b_hi), f_lo, f_hi, ILLINOIS_STEPS if refine else 0)
     rows = _assess_pairs(zone, a_lo + t * (a_hi - a_lo), b_lo + t * (b_hi - b_lo))
     gap_at = (rows["provider_gain"] - rows["host_gain"]).abs()
-    scale = np.maximum(rows["provider_gain"].abs(), rows["host_gain"].abs()).clip(lower=1.0)
+    # np.maximum of two Series is a Series (Series.clip); numpy's stubs say ndarray
+    scale = np.maximum(rows["provider_gain"].abs(), rows["host_gain"].abs()).clip(lower=1.0)  # type: ignore[call-overload]
     good = rows["category"] == "both"
     if refine:  # without refinement the interpolated point is only near the line
         good &= gap_at <= np.maximum(EQUAL_TOLERANCE, 1e-6 * scale)
@@ -527,15 +528,15 @@ def _edge_points(
         outer.append(np.where(ok[a], b, a)[crossing])
     if not inner:
         return table.iloc[:0], np.zeros(0, dtype=int)
-    inner, outer = np.concatenate(inner), np.concatenate(outer)
-    bound = np.maximum(product[inner], raw[outer])
+    inner_at, outer_at = np.concatenate(inner), np.concatenate(outer)
+    bound = np.maximum(product[inner_at], raw[outer_at])
     keep = np.flatnonzero(bound >= floor)
     keep = keep[np.argsort(-bound[keep], kind="stable")[:most]]
     if keep.size == 0:
         return table.iloc[:0], np.zeros(0, dtype=int)
     first, second = np.meshgrid(axes[0], axes[1], indexing="ij")
     grid = np.stack([first.ravel(), second.ravel()], axis=1)
-    good, bad = grid[inner[keep]], grid[outer[keep]]
+    good, bad = grid[inner_at[keep]], grid[outer_at[keep]]
     for _ in range(steps):
         middle = (good + bad) / 2
         inside = _feasible(_assess_pairs(zone, middle[:, 0], middle[:, 1]))[:, None]

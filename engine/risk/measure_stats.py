@@ -30,11 +30,11 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from engine.core.errors import ParameterError
 from engine.core.measures import measure
 
-Array = Any
 TAIL_SHARE = 0.10  # "the worst 10 %" of expected shortfall
 _QUANTILE = re.compile(r"^p(\d{1,2})$")
 _EPS = 1e-12  # cumulative weights are sums of floats: 0.1 may arrive as 0.09999999999999999
@@ -73,7 +73,9 @@ def worst_tail(measure_name: str) -> str:
     return "highest" if measure(measure_name).better == "lower" else "lowest"
 
 
-def summarise(values: Array, weights: Array | None, statistic: str, worst: str = "lowest") -> np.ndarray:
+def summarise(
+    values: npt.ArrayLike, weights: npt.ArrayLike | None, statistic: str, worst: str = "lowest"
+) -> np.ndarray:
     """``statistic`` of ``values`` over its last axis (the outcomes), with ``weights``."""
     problem = statistic_problem(statistic)
     if problem:
@@ -87,7 +89,7 @@ def summarise(values: Array, weights: Array | None, statistic: str, worst: str =
     return _SIMPLE[statistic](x, weights)
 
 
-def mean(x: Array, weights: Array | None) -> np.ndarray:
+def mean(x: np.ndarray, weights: npt.ArrayLike | None) -> np.ndarray:
     w, total = _weights(x, weights)
     if w is None:
         return x.mean(axis=-1)
@@ -96,7 +98,7 @@ def mean(x: Array, weights: Array | None) -> np.ndarray:
         return (filled @ w if w.ndim == 1 else (filled * w).sum(axis=-1)) / total
 
 
-def std(x: Array, weights: Array | None) -> np.ndarray:
+def std(x: np.ndarray, weights: npt.ArrayLike | None) -> np.ndarray:
     """Population standard deviation (weights are probabilities, not counts)."""
     w, total = _weights(x, weights)
     if w is None:
@@ -106,7 +108,7 @@ def std(x: Array, weights: Array | None) -> np.ndarray:
         return np.sqrt(np.maximum((centred * centred * w).sum(axis=-1) / total, 0.0))
 
 
-def probability_of_loss(x: Array, weights: Array | None) -> np.ndarray:
+def probability_of_loss(x: np.ndarray, weights: npt.ArrayLike | None) -> np.ndarray:
     """The weight of outcomes below 0 (NaN outcomes left out)."""
     w, total = _weights(x, weights)
     if w is None:
@@ -115,32 +117,32 @@ def probability_of_loss(x: Array, weights: Array | None) -> np.ndarray:
         return np.where(x < 0, w, 0.0).sum(axis=-1) / total
 
 
-def minimum(x: Array, weights: Array | None) -> np.ndarray:
+def minimum(x: np.ndarray, weights: npt.ArrayLike | None) -> np.ndarray:
     w, total = _weights(x, weights)
     if w is None:
         return x.min(axis=-1)
     return np.where(total > 0, np.where(w > 0, x, np.inf).min(axis=-1), np.nan)
 
 
-def maximum(x: Array, weights: Array | None) -> np.ndarray:
+def maximum(x: np.ndarray, weights: npt.ArrayLike | None) -> np.ndarray:
     return -minimum(-x, weights)
 
 
-def quantile(x: Array, weights: Array | None, q: float) -> np.ndarray:
+def quantile(x: np.ndarray, weights: npt.ArrayLike | None, q: float) -> np.ndarray:
     """The smallest outcome with at least a share ``q`` of the weight at or below it."""
     return describe(x, weights, quantiles={"q": q}, only=("q",))["q"]
 
 
 def tail_mean(
-    x: Array, weights: Array | None, share: float = TAIL_SHARE, worst: str = "lowest"
+    x: np.ndarray, weights: npt.ArrayLike | None, share: float = TAIL_SHARE, worst: str = "lowest"
 ) -> np.ndarray:
     """Expected shortfall: the weighted mean of the worst ``share`` of the weight."""
     return describe(x, weights, worst, share=share, only=("expected_shortfall",))["expected_shortfall"]
 
 
 def describe(
-    values: Array,
-    weights: Array | None = None,
+    values: npt.ArrayLike,
+    weights: npt.ArrayLike | None = None,
     worst: str = "lowest",
     quantiles: Mapping[str, float] | None = None,
     share: float = TAIL_SHARE,
@@ -195,7 +197,7 @@ def _ranked_equal(
 def _ranked_weighted(
     x: np.ndarray,
     w: np.ndarray,
-    total: Array,
+    total: np.ndarray | float,
     quantiles: Mapping[str, float],
     share: float | None,
     worst: str,
@@ -227,7 +229,7 @@ def _ranked_weighted(
     return result
 
 
-def _weights(x: np.ndarray, weights: Array | None) -> tuple[np.ndarray | None, np.ndarray | float]:
+def _weights(x: np.ndarray, weights: npt.ArrayLike | None) -> tuple[np.ndarray | None, np.ndarray | float]:
     """Effective weights (zero where x is NaN) and their total; None when equal and complete."""
     missing = np.isnan(x)
     if weights is None:

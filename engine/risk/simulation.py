@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from engine.core.errors import ParameterError
@@ -109,7 +110,7 @@ class RiskResult:
     def samples(self) -> pd.DataFrame:
         """One row per outcome: occupancy, local_use, weight, fixed_cost, then SAMPLE_MEASURES."""
         frame = self.outcomes.to_frame()
-        columns = {
+        columns: dict[str, pd.Series | np.ndarray] = {
             "occupancy": frame["occupancy"],
             "local_use": frame["local_use"],
             "weight": frame["weight"],
@@ -184,7 +185,7 @@ def histogram(
     values: Mapping[str, Any],
     measures: str | Iterable[str],
     bins: int = 30,
-    weights: Any = None,
+    weights: npt.ArrayLike | None = None,
 ) -> pd.DataFrame:
     """Histogram-ready shares: common bins across ``measures`` so their bars line up.
 

@@ -22,9 +22,10 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import numpy.typing as npt
 
 from engine.core.cells import Coerced, format_value, to_number
 from engine.core.errors import ParameterError
@@ -41,10 +42,10 @@ MAX_DRAWS = 20_000_000
 TRIPLES = ("occupancy", "local_use", "fixed_cost_growth")
 AXES = ("occupancy", "local_use")
 
-_SHARE = {"unit": "share", "minimum": 0, "maximum": 1}
+_SHARE: dict[str, Any] = {"unit": "share", "minimum": 0, "maximum": 1}
 # growth above 10 (fixed cost eleven times the parameter) is no longer a forecast; the cap keeps
 # every simulated year finite
-_GROWTH = {
+_GROWTH: dict[str, Any] = {
     "unit": "share",
     "minimum": -1,
     "min_inclusive": False,
@@ -176,7 +177,7 @@ def check_uncertainty(values: Mapping[str, Any]) -> list[tuple[str, str]]:
         triple = [values.get(key) for key in (low, likely, high)]
         if bad & {low, likely, high} or not all(is_number(v) for v in triple):
             continue
-        lo, ml, hi = triple
+        lo, ml, hi = (values[key] for key in (low, likely, high))
         if lo > hi:
             problems.append((high, f"{high} = {format_value(hi)} is below {low} = {format_value(lo)}"))
         elif not lo <= ml <= hi:
@@ -241,6 +242,10 @@ class Uncertainty(
     local-use ranges and ``correlation`` are not used (``source`` says which applies).
     Defaults are the ``UNCERTAINTY_INPUTS`` table's; ``from_mapping`` reads "85%" or 0.85.
     """
+
+    if TYPE_CHECKING:  # the defaults come from the spec table when the class is made: mypy cannot see them
+
+        def __init__(self, **values: Any) -> None: ...
 
     occupancy_low: float
     occupancy_most_likely: float
@@ -378,8 +383,8 @@ def draw_outcomes(
 
 def grid_outcomes(
     uncertainty: Uncertainty | None = None,
-    occupancy: Any = None,
-    local_use: Any = None,
+    occupancy: npt.ArrayLike | None = None,
+    local_use: npt.ArrayLike | None = None,
     draws: int = GRID_WEIGHT_DRAWS,
     seed: int | None = DEFAULT_SEED,
 ) -> Outcomes:

@@ -236,7 +236,7 @@ def compare(args: argparse.Namespace) -> Outcome:
         "best_at_point": result.best_at_point(),
         "grid": list(result.host_best.shape),
         "counts": {
-            n: {k: int(v) if k.endswith("_cells") else float(v) for k, v in row.items()}
+            n: {k: int(v) if str(k).endswith("_cells") else float(v) for k, v in row.items()}
             for n, row in result.counts.iterrows()
         },
         "risk": {
@@ -294,7 +294,7 @@ def _contract_table(title: str, first: str, rows: list[list[str]], caption: str 
 def _point_options(given: dict[str, str | None]) -> dict[str, float]:
     """--occupancy / --local-use as numbers in [0, 1] ("85%" reads too); ParameterError otherwise."""
     specs = [
-        dataclasses.replace(layout.input_cell(f"compare_{name}").spec, name=name)
+        dataclasses.replace(layout.input_cell_of(f"compare_{name}").spec, name=name)
         for name, value in given.items()
         if value is not None
     ]
@@ -508,8 +508,9 @@ def risk(args: argparse.Namespace) -> Outcome:
         out.print(risk_results.uncertainty_words(u, draws, seed), markup=False)
         for party, table in tables.items():
             grid = Table(title=f"{party.capitalize()}: partnership against the spot market")
-            for name, justify in (("figure", "left"), ("partnership", "right"), ("spot", "right")):
-                grid.add_column(name, justify=justify)
+            grid.add_column("figure", justify="left")
+            for name in ("partnership", "spot"):
+                grid.add_column(name, justify="right")
             grid.add_column("change", justify="right")
             for record in table.to_dict("records"):
                 unit = record["unit"]
@@ -633,7 +634,8 @@ def _show_negotiation(
     out.print(f"Agreement – {file} ({status}).", markup=False)
     for line in sentences:
         out.print(line, markup=False, highlight=False)
-    shown = [name for name in risk_results.POINTS if result.point(name) is not None]
+    points = {n: p for n in risk_results.POINTS if (p := result.point(n)) is not None}
+    shown = list(points)
     table = Table(title="Today's terms and the balanced deals")
     table.add_column("figure")
     for name in shown:
@@ -641,20 +643,20 @@ def _show_negotiation(
     params, rows = result.params, []
     for term in result.terms:
         unit = risk_results.term_unit(params, term)
-        rows.append((term, [risk_results.value_text(float(result.point(n)[term]), unit) for n in shown]))
-    rows.append(("who accepts", [CATEGORY_LABELS[result.point(n)["category"]] for n in shown]))
+        rows.append((term, [risk_results.value_text(float(points[n][term]), unit) for n in shown]))
+    rows.append(("who accepts", [CATEGORY_LABELS[points[n]["category"]] for n in shown]))
     for key, label in (
         ("provider_gain", "provider's gain over spot"),
         ("host_gain", "host's gain over spot"),
     ):
-        rows.append((label, [risk_results.money(float(result.point(n)[key])) for n in shown]))
+        rows.append((label, [risk_results.money(float(points[n][key])) for n in shown]))
     for index, rule in enumerate(result.rules, start=1):
         cells = []
         for n in shown:
             figure = risk_results.value_text(
-                risk_results.rule_figure(rule, result.point(n)), risk_results.rule_unit(rule)
+                risk_results.rule_figure(rule, points[n]), risk_results.rule_unit(rule)
             )
-            cells.append(f"{figure} {'✓' if result.point(n)[f'rule_{index}'] else '✗'}")
+            cells.append(f"{figure} {'✓' if points[n][f'rule_{index}'] else '✗'}")
         rows.append((risk_results.rule_words(rule), cells))
     for label, cells in rows:
         table.add_row(label, *cells)

@@ -138,7 +138,7 @@ def _points(plan: Any, table: pd.DataFrame) -> dict[str, Any]:
         balanced = balanced_points(zone).set_index("point")
         rows = {name: balanced.loc[name] for name in ("nash", "equal_gains")}
         return {
-            name: _point(plan, row if bool(row["found"]) else None, row["method"])
+            name: _point(plan, row if bool(row["found"]) else None, str(row["method"]))
             for name, row in rows.items()
         }
     best = best_accepted(table)

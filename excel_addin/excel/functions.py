@@ -174,7 +174,8 @@ def _axis(axis: str, given: Any, values: NamedValues) -> np.ndarray:
     problems += range_problems(specs, {name: parsed[name] for name in rows if name in parsed})
     if problems:
         raise ParameterError(problems)
-    return make_axis(*(parsed[name] for name in names), name=axis)
+    minimum, maximum, step = (parsed[name] for name in names)
+    return make_axis(minimum, maximum, step, name=axis)
 
 
 def scalar(raw: Any) -> Any:

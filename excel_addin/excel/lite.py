@@ -71,6 +71,11 @@ def _path(module: str) -> Path | None:
     return None
 
 
+def _is_package(module: str) -> bool:
+    path = _path(module)
+    return path is not None and path.name == "__init__.py"
+
+
 def _package(module: str, path: Path) -> str:
     return module if path.name == "__init__.py" else module.rpartition(".")[0]
 
@@ -239,9 +244,7 @@ from xlwings import arg, func, script
     blocks = [_function_block(spec) for spec in functions.FUNCTIONS]
     blocks += [_script_block(name, doc) for name, doc in SCRIPTS]
     sources = ["_SOURCES = {"]
-    files = {
-        _filename(module, _path(module).name == "__init__.py"): source for module, source in modules.items()
-    }
+    files = {_filename(module, _is_package(module)): source for module, source in modules.items()}
     for key, source in sorted(files.items()):
         sources.append(f"    {key!r}: (")
         sources += [f"        {line!r}" for line in source.splitlines(keepends=True)] or ["        ''"]

@@ -119,6 +119,7 @@ def read_range(raw: Any, what: str = "parameters") -> NamedValues:
             continue
         if key.family == "skip":
             continue
+        value: Any  # a table's rows, or one cell's value
         if key.name in TABLE_WIDTHS:
             value, index = _table(rows, index, TABLE_WIDTHS[key.name], values)
         else:

@@ -219,7 +219,7 @@ def _chart(book: Any, item: Chart) -> None:
         )
     else:
         chart.category_axis.set(title=item.x_title, reverse_order=kind == "bar")
-    value_axis = {"title": item.y_title, "number_format": item.y_format}
+    value_axis: dict[str, Any] = {"title": item.y_title, "number_format": item.y_format}
     if item.y_min is not None:
         value_axis["minimum_scale"] = item.y_min
     if item.y_max is not None:

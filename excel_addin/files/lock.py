@@ -229,7 +229,7 @@ def _read_owner(descriptor: int) -> dict | None:
 
 def _busy(path: Path, lock: Path, wait: float) -> str:
     """The refusal after waiting, naming the holder if its lock file says who it is."""
-    owner = _owner_cache.pop(lock, None)
+    owner = _owner_cache.pop(lock, None) or {}
     try:
         since = datetime.fromisoformat(owner["since"])
         who = f" (`{owner['command']}`, process {owner['pid']} on {owner['host']}, since {since:%H:%M:%S})"

@@ -14,7 +14,7 @@ from typing import Any
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import BarChart, Reference, ScatterChart, Series
-from openpyxl.chart.axis import ChartLines
+from openpyxl.chart.axis import ChartLines, NumericAxis
 from openpyxl.chart.data_source import AxDataSource, StrRef
 from openpyxl.formatting.formatting import ConditionalFormattingList
 from openpyxl.formatting.rule import CellIsRule, ColorScaleRule
@@ -45,7 +45,8 @@ LINE_COLOURS = ("7FCDBB", "41B6C4", "1D91C0", "225EA8", "0C2C84")  # light → d
 
 def _side(spec: tuple[str, str | None]) -> Side:
     style, color = spec
-    return Side(style=style, color=color) if color else Side(style=style)
+    # the plain style table names openpyxl's line styles ("thin", "double"); types-openpyxl wants a Literal
+    return Side(style=style, color=color) if color else Side(style=style)  # type: ignore[arg-type]
 
 
 def _openpyxl_style(spec: dict[str, Any]) -> dict[str, Any]:
@@ -58,7 +59,8 @@ def _openpyxl_style(spec: dict[str, Any]) -> dict[str, Any]:
     if "alignment" in spec:
         out["alignment"] = Alignment(**spec["alignment"])
     if "border" in spec:
-        out["border"] = Border(**{side: _side(value) for side, value in spec["border"].items()})
+        sides: dict[str, Any] = {side: _side(value) for side, value in spec["border"].items()}
+        out["border"] = Border(**sides)
     return out
 
 
@@ -111,7 +113,7 @@ def _block(wb: Workbook, item: Block) -> None:
 
 def _clear(wb: Workbook, item: Clear) -> None:
     """Empty the owned rows, and drop everything drawn on them (charts, colour scales, names)."""
-    ws = wb[item.sheet]
+    ws: Worksheet = wb[item.sheet]
     if ws.max_row >= item.first_row:
         ws.delete_rows(item.first_row, ws.max_row - item.first_row + 1)
     for index in [i for i in ws.row_dimensions if i >= item.first_row]:
@@ -122,7 +124,7 @@ def _clear(wb: Workbook, item: Clear) -> None:
             for rule in formatting.rules:
                 kept.add(str(formatting.sqref), rule)
     ws.conditional_formatting = kept
-    ws._charts.clear()  # openpyxl has no public way to remove a chart
+    ws._charts.clear()  # type: ignore[attr-defined]  # openpyxl has no public way to remove a chart
     ws.row_breaks = RowBreak()
     ws.auto_filter.ref = None
     for name in [
@@ -182,14 +184,16 @@ def _chart(wb: Workbook, item: Chart) -> None:
     if item.kind != "scatter":
         _bar_chart(wb, item)
         return
-    ws = wb[item.sheet]
+    ws: Worksheet = wb[item.sheet]
     chart = ScatterChart(scatterStyle="lineMarker")
-    chart.title, chart.width, chart.height = item.title, item.width_cm, item.height_cm
+    # types-openpyxl declares width an int; openpyxl takes any number of centimetres
+    chart.title, chart.width, chart.height = item.title, item.width_cm, item.height_cm  # type: ignore[assignment]
     chart.style = 2
     chart.x_axis.title, chart.y_axis.title = item.x_title, item.y_title
     chart.x_axis.number_format, chart.y_axis.number_format = item.x_format, item.y_format
     chart.x_axis.delete = chart.y_axis.delete = False  # openpyxl ≥ 3.1 hides axes unless told
     chart.x_axis.scaling.min, chart.x_axis.scaling.max = item.x_min, item.x_max
+    assert isinstance(chart.x_axis, NumericAxis)  # a scatter chart's x axis is numeric
     chart.x_axis.majorUnit = item.x_step
     chart.x_axis.tickLblPos = "low"  # labels below the plot even when values are negative
     chart.y_axis.majorGridlines = ChartLines()
@@ -203,17 +207,19 @@ def _chart(wb: Workbook, item: Chart) -> None:
         line.graphicalProperties.line.solidFill = series.colour or _colour(index, len(item.series))
         line.graphicalProperties.line.width = 28575  # 2.25 pt in EMU
         chart.series.append(line)
+    assert chart.legend is not None  # a new chart has a legend
     chart.legend.position = "b"
     ws.add_chart(chart, item.anchor)
 
 
 def _bar_chart(wb: Workbook, item: Chart) -> None:
     """Bars: a histogram ("column", series side by side) or a tornado ("bar", overlapping, first on top)."""
-    ws = wb[item.sheet]
+    ws: Worksheet = wb[item.sheet]
     chart = BarChart()
     chart.type = "col" if item.kind == "column" else "bar"
     chart.grouping = "clustered"
-    chart.title, chart.width, chart.height = item.title, item.width_cm, item.height_cm
+    # types-openpyxl declares width an int; openpyxl takes any number of centimetres
+    chart.title, chart.width, chart.height = item.title, item.width_cm, item.height_cm  # type: ignore[assignment]
     chart.style = 2
     chart.x_axis.title = item.x_title or None
     chart.y_axis.title = item.y_title
@@ -236,6 +242,7 @@ def _bar_chart(wb: Workbook, item: Chart) -> None:
         bars.graphicalProperties.solidFill = colour
         bars.graphicalProperties.line.solidFill = colour
         chart.series.append(bars)
+    assert chart.legend is not None  # a new chart has a legend
     chart.legend.position = "b"
     ws.add_chart(chart, item.anchor)
 
@@ -263,6 +270,7 @@ def _setup(wb: Workbook, item: SheetSetup) -> None:
         ws.row_breaks.append(Break(id=row))
     ws.page_setup.orientation = "landscape" if item.landscape else "portrait"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    assert ws.sheet_properties.pageSetUpPr is not None  # openpyxl makes one with the sheet
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = item.fit_width, 0
     ws.print_options.horizontalCentered = True

@@ -323,7 +323,7 @@ def _mode_of(path: Path) -> int:
 
 
 try:  # openpyxl writes through lxml when it is installed (faster), else through the standard library
-    from lxml.etree import SerialisationError
+    from lxml.etree import SerialisationError  # type: ignore[import-untyped, import-not-found, unused-ignore]
 
     _SERIALISATION_ERRORS: tuple[type[Exception], ...] = (SerialisationError,)
 except ImportError:
@@ -401,11 +401,11 @@ def _with_results(xml: str, results: dict[str, Any]) -> str:
         else:
             kind, shown = ' t="str"', escape(str(result))
         pattern = re.compile(rf'<c r="{coordinate}"([^>]*)>(<f[^>]*/>|<f[^>]*>[^<]*</f>)(?:<v\s*/>|<v></v>)')
-        xml = pattern.sub(
-            lambda m, k=kind, v=shown, c=coordinate: f'<c r="{c}"{m.group(1)}{k}>{m.group(2)}<v>{v}</v>',
-            xml,
-            count=1,
-        )
+
+        def filled(m: re.Match[str], k: str = kind, v: str = shown, c: str = coordinate) -> str:
+            return f'<c r="{c}"{m.group(1)}{k}>{m.group(2)}<v>{v}</v>'
+
+        xml = pattern.sub(filled, xml, count=1)
     return xml
 
 

@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from openpyxl.packaging.custom import StringProperty
+from openpyxl.packaging.custom import CustomPropertyList, StringProperty
 from openpyxl.workbook.workbook import Workbook
 
 from engine import __version__
@@ -47,19 +47,22 @@ def write_stamp(wb: Workbook, stamp: Stamp | None = None) -> None:
     """Record the version and layout in the workbook's custom document properties."""
     stamp = stamp or current()
     for name, value in ((VERSION_PROPERTY, stamp.version), (LAYOUT_PROPERTY, stamp.layout)):
-        if name in wb.custom_doc_props.names:
-            del wb.custom_doc_props[name]
-        wb.custom_doc_props.append(StringProperty(name=name, value=value))
+        if name in _properties(wb).names:
+            del _properties(wb)[name]
+        _properties(wb).append(StringProperty(name=name, value=value))
+
+
+def _properties(wb: Workbook) -> CustomPropertyList:
+    """The workbook's custom document properties (an attribute types-openpyxl does not declare)."""
+    return wb.custom_doc_props  # type: ignore[attr-defined]
 
 
 def read_stamp(wb: Workbook) -> Stamp | None:
     """The stamp, or None for a workbook made before stamps (or by something else)."""
-    names = wb.custom_doc_props.names
+    names = _properties(wb).names
     if VERSION_PROPERTY not in names or LAYOUT_PROPERTY not in names:
         return None
-    return Stamp(
-        str(wb.custom_doc_props[VERSION_PROPERTY].value), str(wb.custom_doc_props[LAYOUT_PROPERTY].value)
-    )
+    return Stamp(str(_properties(wb)[VERSION_PROPERTY].value), str(_properties(wb)[LAYOUT_PROPERTY].value))
 
 
 def missing_sheets(wb: Workbook) -> list[str]:

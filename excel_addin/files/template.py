@@ -44,7 +44,7 @@ def _titles(sheet: SheetLayout) -> list[Item]:
 
 def _input_rows(sheet: SheetLayout) -> list[Item]:
     """Column headers, section headings, and each input's label, unit, range and explanation."""
-    if not sheet.sections:
+    if not sheet.sections or sheet.header_row is None:  # a sheet with inputs has its column headers
         return []
     items: list[Item] = [block(sheet.name, sheet.header_row, 1, [COLUMNS.headers], style="header")]
     for section in sheet.sections:
@@ -90,7 +90,9 @@ def _setups() -> list[Item]:
     """Widths, frozen panes and printing of the sheets that exist before any run."""
     items: list[Item] = []
     for sheet in (s for s in layout.SHEETS if s.column_widths):  # sheets that exist before any run
-        freeze = a1.cell(sheet.header_row + 1, 1) if sheet is layout.INPUTS_SHEET else None
+        freeze = (
+            a1.cell(sheet.header_row + 1, 1) if sheet is layout.INPUTS_SHEET and sheet.header_row else None
+        )
         items.append(
             SheetSetup(
                 sheet.name,
@@ -294,7 +296,7 @@ def _xlwings_conf(ws: Worksheet) -> None:
 def build_template() -> Workbook:
     """A fresh workbook: every sheet, default inputs, status, snapshot, names and protection."""
     wb = Workbook()
-    wb.remove(wb.active)
+    wb.remove(wb.worksheets[0])  # the one empty sheet of a new workbook
     for name in layout.sheet_order():
         wb.create_sheet(name)
     for item in template_items():

@@ -194,6 +194,13 @@ class SheetLayout:
     def inputs(self) -> tuple[InputCell, ...]:
         return tuple(cell for section in self.sections for cell in section.cells)
 
+    @property
+    def owned_row(self) -> int:
+        """``output_row`` of a sheet the run writes to (every result sheet has one)."""
+        if self.output_row is None:
+            raise ValueError(f"the {self.name} sheet has no rows for results")
+        return self.output_row
+
 
 @dataclass(frozen=True)
 class StatusCell:
@@ -263,7 +270,7 @@ BREAKDOWN_SPECS: tuple[ParameterSpec, ...] = (
 
 def _groups(specs: Iterable[ParameterSpec]) -> list[tuple[str, list[ParameterSpec]]]:
     """Consecutive parameters of the same partnership element form one titled section."""
-    groups = []
+    groups: list[tuple[str, list[ParameterSpec]]] = []
     for element, members in itertools.groupby(specs, key=lambda spec: spec.element):
         title = element or ("The home: places, costs and fees" if not groups else "Other terms")
         groups.append((title, list(members)))
@@ -362,7 +369,7 @@ STATUS: tuple[StatusCell, ...] = (
 )
 STATUS_BY_NAME = {cell.name: cell for cell in STATUS}
 
-_INPUT_WIDTHS = {"A": 34, "B": 15, "C": 12, "D": 26, "E": 62, "F": 48}
+_INPUT_WIDTHS: dict[str, float] = {"A": 34, "B": 15, "C": 12, "D": 26, "E": 62, "F": 48}
 
 INPUTS_SHEET = SheetLayout(
     INPUTS,
@@ -619,6 +626,14 @@ def input_cell(name: str) -> InputCell | None:
     return next((cell for cell in all_inputs() if cell.name == name), None)
 
 
+def input_cell_of(name: str) -> InputCell:
+    """The input cell called ``name``, for a name the layout always has (a KeyError otherwise)."""
+    cell = input_cell(name)
+    if cell is None:
+        raise KeyError(f"no input cell called {name!r}")
+    return cell
+
+
 _PART = re.compile(r"^(?P<table>\w+)(?:\[(?P<row>\d+)\])?(?:\.(?P<column>\w+))?$")
 
 
@@ -633,7 +648,7 @@ def locate(name: str) -> tuple[InputCell | None, str]:
         return cell, cell.address
     match = _PART.match(name)
     cell = input_cell(match["table"]) if match else None
-    if cell is None:
+    if cell is None or match is None:
         return None, ""
     if not cell.column_specs:
         return cell, cell.address

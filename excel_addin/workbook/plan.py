@@ -286,7 +286,7 @@ def snapshot_items(raw: Mapping[str, Any], fingerprint: str | None) -> list[Item
 
 def _as_rows(rows: Any, height: int, width: int) -> list[list[Value]]:
     """Pad or cut to the input's shape so the snapshot always mirrors the input cells."""
-    out = [[None] * width for _ in range(height)]
+    out: list[list[Value]] = [[None] * width for _ in range(height)]
     for i, row in enumerate(list(rows)[:height]):
         cells = row if isinstance(row, list | tuple) else [row]
         for j, value in enumerate(list(cells)[:width]):

@@ -180,7 +180,8 @@ def _axis(axis: str, values: Mapping[str, Any], problems: list[tuple[str, str]])
     if any(name in dict(problems) for name in names):
         return np.empty(0)
     try:
-        return make_axis(*(values[name] for name in names), name=axis)
+        minimum, maximum, step = (values[name] for name in names)
+        return make_axis(minimum, maximum, step, name=axis)
     except ParameterError as error:
         problems += error.problems
         return np.empty(0)

@@ -12,7 +12,7 @@ import dataclasses
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -80,8 +80,8 @@ def risk_sentences(risk: RiskResult) -> dict[str, str]:
     """One plain-words line per party: what the partnership changes against the spot market."""
     provider = risk.table("provider").set_index("statistic")
     host = risk.table("host").set_index("statistic")
-    loss = provider.loc["probability_of_loss"]
-    mean, tail = provider.loc["mean"], provider.loc["expected_shortfall"]
+    loss = _statistic_row(provider, "probability_of_loss")
+    mean, tail = _statistic_row(provider, "mean"), _statistic_row(provider, "expected_shortfall")
     provider_line = (
         f"The partnership {_moves(loss['spot'], loss['partnership'])} the provider's probability of a loss "
         f"from {_share(loss['spot'])} to {_share(loss['partnership'])} of years, and "
@@ -89,7 +89,8 @@ def risk_sentences(risk: RiskResult) -> dict[str, str]:
         f"from {money(mean['spot'])} to {money(mean['partnership'])} a year; in the worst 1 year in 10 the "
         f"surplus averages {money(tail['partnership'])} instead of {money(tail['spot'])}."
     )
-    cost, dearer, worst = host.loc["mean"], host.loc["probability_above_spot"], host.loc["expected_shortfall"]
+    cost, dearer = _statistic_row(host, "mean"), _statistic_row(host, "probability_above_spot")
+    worst = _statistic_row(host, "expected_shortfall")
     saving = cost["spot"] - cost["partnership"]
     side = "lower" if saving >= 0 else "higher"
     host_line = (
@@ -99,6 +100,11 @@ def risk_sentences(risk: RiskResult) -> dict[str, str]:
         f"{money(worst['partnership'])} against {money(worst['spot'])} at spot."
     )
     return {"provider": provider_line, "host": host_line}
+
+
+def _statistic_row(table: pd.DataFrame, statistic: str) -> pd.Series:
+    """One statistic's figures (a row: the index has each statistic once; pandas-stubs cannot know)."""
+    return cast(pd.Series, table.loc[statistic])
 
 
 # --- Agreement ------------------------------------------------------------------------------------
@@ -179,7 +185,7 @@ def _row(point: str, found: bool, method: str, figures: pd.Series | None) -> dic
         "point": point,
         "found": found,
         "method": method,
-        **({} if figures is None else figures.to_dict()),
+        **({} if figures is None else {str(name): value for name, value in figures.items()}),
     }
 
 
@@ -235,7 +241,7 @@ def rule_words(rule: Rule) -> str:
     return f"{rule.party.capitalize()}: {what} {OPERATOR_WORDS[rule.operator]} {threshold}"
 
 
-def rule_figure(rule: Rule, row: Mapping[str, Any]) -> float:
+def rule_figure(rule: Rule, row: Mapping[str, Any] | pd.Series) -> float:
     return float(row[statistic_key(rule.statistic, rule.measure)])
 
 
@@ -244,7 +250,7 @@ def term_unit(params: Parameters, name: str) -> str:
     return "share" if tier_index(params, name) is not None else SPECS[name].unit
 
 
-def terms_text(params: Parameters, terms: tuple[str, str], row: Mapping[str, Any]) -> str:
+def terms_text(params: Parameters, terms: tuple[str, str], row: Mapping[str, Any] | pd.Series) -> str:
     """ "host contribution £175,230 and deficit support 0 %"."""
     return " and ".join(
         f"{_lower(term_label(params, name))} {value_text(float(row[name]), term_unit(params, name))}"
@@ -278,6 +284,7 @@ def agreement_sentences(result: AgreementResult) -> list[str]:
             f"{len(result.zone.table):,} pairs), within {' and '.join(spans)}{parts}."
         )
     today = result.point("today")
+    assert today is not None  # today's terms are always assessed
     verdict = CATEGORY_LABELS[today["category"]].lower()
     decided = decided_by(result.rules, today)
     lines.append(
@@ -317,7 +324,7 @@ def rule_figure_text(rule: Rule, figure: float) -> str:
     return value_text(figure, rule_unit(rule))
 
 
-def decided_by(rules: tuple[Rule, ...], row: Mapping[str, Any]) -> list[str]:
+def decided_by(rules: tuple[Rule, ...], row: Mapping[str, Any] | pd.Series) -> list[str]:
     """Each rule failing at these terms, as "the provider's expected margin ≥ 2 % (it is 1.2 %)"."""
     failing = failing_rules(rules, row)
     found = [(rules[int(r["rule"]) - 1], float(r["figure"])) for _, r in failing.iterrows()]
@@ -329,7 +336,7 @@ def _party_rule(rule: Rule) -> str:
     return f"the {rule.party}'s {rule_words(rule).split(': ', 1)[1]}"
 
 
-def held_by(result: AgreementResult, row: Mapping[str, Any]) -> str:
+def held_by(result: AgreementResult, row: Mapping[str, Any] | pd.Series) -> str:
     """What stops the Nash point moving further: the rules at its edge, or the end of a swept range."""
     binding = [name for name in str(row.get("binding") or "").split(",") if name]
     edge = [name for name in str(row.get("at_edge") or "").split(",") if name]

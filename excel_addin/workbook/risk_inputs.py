@@ -368,7 +368,7 @@ def rules_of(values: Mapping[str, Any]) -> tuple:
 
 def zone_settings(
     values: Mapping[str, Any],
-) -> tuple[tuple[str, str], dict[str, tuple[float, float]], tuple[int, int]]:
+) -> tuple[tuple[str, ...], dict[str, tuple[Any, Any]], tuple[int, ...]]:
     """(terms, ranges given, steps) of the sweep; a term with empty From and To gets the default range."""
     rows = rows_of(values.get("zone_terms"))
     terms = tuple(row[0] for row in rows)

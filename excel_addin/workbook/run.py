@@ -44,7 +44,7 @@ def plan_run(
     ctx = RunContext(inputs, computed_at or datetime.now().replace(microsecond=0), version)
     items: list[Item] = []
     for sheet in sheets.SHEETS:
-        items.append(Clear(sheet.name, sheet.layout.output_row))
+        items.append(Clear(sheet.name, sheet.layout.owned_row))
         items += sheet.build(ctx)
     items += status_items(inputs.fingerprint, ctx.computed_at, version, problems_summary([]))
     items += problem_items([])

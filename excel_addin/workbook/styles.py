@@ -57,7 +57,8 @@ def cell_styles() -> dict[str, dict[str, Any]]:
     """
     plain: dict[str, dict[str, Any]] = {}
     for name, spec in STYLES.items():
-        font, out = spec.get("font", {}), {}
+        font = spec.get("font", {})
+        out: dict[str, Any] = {}
         if font.get("bold"):
             out["bold"] = True
         if font.get("italic"):

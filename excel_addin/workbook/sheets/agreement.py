@@ -67,7 +67,7 @@ def build(ctx: RunContext) -> list[Item]:
     """Sentences, the deals table, the tornado with its chart, and the map to the right."""
     values, params = ctx.inputs.values, ctx.inputs.params
     result = agreement_of(values, params)
-    top = SHEET_LAYOUT.output_row
+    top = SHEET_LAYOUT.owned_row
     words = uncertainty_words(result.uncertainty, result.draws, result.seed)
     items: list[Item] = [caption(ctx, SHEET_LAYOUT, f" Rules judged over {words}")]
     sentences = agreement_sentences(result)

@@ -32,7 +32,7 @@ AT_A_GLANCE = (
 
 def build(ctx: RunContext) -> list[Item]:
     """The cash-flow lines of ``engine.core.breakdown`` and the key measures at the same point."""
-    name, top = SHEET_LAYOUT.name, SHEET_LAYOUT.output_row
+    name, top = SHEET_LAYOUT.name, SHEET_LAYOUT.owned_row
     o, u = ctx.inputs.values["breakdown_occupancy"], ctx.inputs.values["breakdown_local_use"]
     frame = breakdown(ctx.inputs.params, o, u)
     heading = f"Cash flows at occupancy {percent_label(o)} and local use {percent_label(u)}"

@@ -57,7 +57,7 @@ class Table:
 
 def caption(ctx: RunContext, sheet: layout.SheetLayout, extra: str = "") -> Block:
     """The first owned row: when the results were computed, by which version, from which inputs."""
-    return block(sheet.name, sheet.output_row + layout.CAPTION_OFFSET, 1, ctx.caption + extra, style="note")
+    return block(sheet.name, sheet.owned_row + layout.CAPTION_OFFSET, 1, ctx.caption + extra, style="note")
 
 
 def percent_label(value: float) -> str:

@@ -75,7 +75,7 @@ def build(ctx: RunContext) -> list[Item]:
     """Every item of the Compare sheet from its output row down."""
     comparison = compare_inputs(ctx.inputs)
     widths = _widths(len(ctx.inputs.local_use))
-    page = Cursor(NAME, SHEET_LAYOUT.output_row + 2, [caption(ctx, SHEET_LAYOUT)])
+    page = Cursor(NAME, SHEET_LAYOUT.owned_row + 2, [caption(ctx, SHEET_LAYOUT)])
     page.put(_help(page.row))
     page.put(_findings(comparison, page.row))
     page.page_break()
@@ -135,7 +135,7 @@ def _findings(comparison: Comparison, row: int) -> Table:
     """The finding at the default inputs (computed, so it cannot go stale) and at these inputs."""
     defaults = default_counts()
     total = int(defaults["host_best_cells"].sum())
-    spot = int(defaults.loc["spot", "host_best_cells"])
+    spot = int(defaults["host_best_cells"]["spot"])
     paying = _where_won("block"), _where_won("open_book")
     lines = [
         f"At the default inputs spot is the cheapest contract for the host in {spot} of the {total} cells "
@@ -146,11 +146,11 @@ def _findings(comparison: Comparison, row: int) -> Table:
     ]
     counts = comparison.counts
     cells = int(counts["host_best_cells"].sum())
-    host, provider = counts["host_best_cells"].idxmax(), counts["provider_best_cells"].idxmax()
+    host, provider = str(counts["host_best_cells"].idxmax()), str(counts["provider_best_cells"].idxmax())
     lines.append(
         f"With this workbook's inputs the host pays least under {SHORT_LABELS[host].lower()} in "
-        f"{counts.loc[host, 'host_best_cells']} of {cells} cells, and the provider earns most under "
-        f"{SHORT_LABELS[provider].lower()} in {counts.loc[provider, 'provider_best_cells']} (counts and "
+        f"{counts['host_best_cells'][host]} of {cells} cells, and the provider earns most under "
+        f"{SHORT_LABELS[provider].lower()} in {counts['provider_best_cells'][provider]} (counts and "
         "maps below)."
     )
     wrapped = [part for line in lines for part in textwrap.wrap(line, HELP_WIDTH + 20)]

@@ -249,8 +249,8 @@ def skipped_items(ctx: RunContext, sheet: layout.SheetLayout, reason: str) -> li
     """What a run writes on a sheet whose table is empty: the caption and what to do."""
     return [
         caption(ctx, sheet),
-        block(sheet.name, sheet.output_row + 1, 1, reason, style="heading"),
-        setup(sheet, sheet.output_row + 1, 8, [], []),
+        block(sheet.name, sheet.owned_row + 1, 1, reason, style="heading"),
+        setup(sheet, sheet.owned_row + 1, 8, [], []),
     ]
 
 
@@ -258,7 +258,7 @@ def member_page(
     ctx: RunContext, sheet: layout.SheetLayout, rows: Sequence[Sequence[Any]], example: Any, members: str
 ) -> Cursor:
     """The sheet's first blocks: the caption, and a warning while the table is the template's example."""
-    page = Cursor(sheet.name, sheet.output_row + 1, [caption(ctx, sheet)])
+    page = Cursor(sheet.name, sheet.owned_row + 1, [caption(ctx, sheet)])
     if is_example(rows, example):
         page.text(member_inputs.EXAMPLE_NOTE.format(members=members), style="problem")
     return page

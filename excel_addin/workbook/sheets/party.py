@@ -34,7 +34,7 @@ def party_items(ctx: RunContext, party: str, sheet: layout.SheetLayout, owns_nam
     The Provider sheet owns the break-even and axis names; the Host sheet's copy of the
     break-even table is for reading and printing alongside the host's own measures.
     """
-    name, top = sheet.name, sheet.output_row
+    name, top = sheet.name, sheet.owned_row
     widths = [layout.LABEL_WIDTH] + [layout.VALUE_WIDTH] * max(len(ctx.inputs.local_use), 6)
     box = chart_box(widths)
     chart_row = top + layout.CHARTS_OFFSET

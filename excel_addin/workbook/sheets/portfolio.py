@@ -12,7 +12,7 @@ Risk sheet's ranges, draws and seed (the way the Compare sheet takes them).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -321,7 +321,9 @@ def _risk_lines(table: pd.DataFrame, inputs: ModelInputs) -> list[Line]:
         lines.append((heading, [], None, "heading"))
         rows = table[table["party"] == party].set_index(["statistic", "sharing"])
         for statistic in (s for s in RISK_STATISTICS if (s, "per_home") in rows.index):
-            per_home, pooled = rows.loc[(statistic, "per_home")], rows.loc[(statistic, "pooled")]
+            # a full key of the (statistic, sharing) index is one row; pandas-stubs reads it as (row, column)
+            per_home = cast(pd.Series, rows.loc[(statistic, "per_home")])
+            pooled = cast(pd.Series, rows.loc[(statistic, "pooled")])
             spot = float(per_home["spot"])
             values = [spot, float(per_home["partnership"]), float(pooled["partnership"])]
             values += [values[1] - spot, values[2] - spot]

@@ -92,7 +92,7 @@ def check(values: Mapping[str, Any]) -> list[tuple[str, str]]:
         return []
     split = values.get("contribution_split") == "use"
     problems = engine_problems(lambda: read_councils(with_header(KEYS, rows), split_by_use=split))
-    choice = layout.input_cell("contribution_split")
+    choice = layout.input_cell_of("contribution_split")
     hint = f"choose 'split by use' for the {choice.label.lower()} ({choice.address})"
     return [(name, message.replace("choose contribution_split = use", hint)) for name, message in problems]
 

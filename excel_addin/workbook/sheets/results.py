@@ -14,7 +14,7 @@ SHEET_LAYOUT = layout.RESULTS_SHEET
 
 def build(ctx: RunContext) -> list[Item]:
     """Labels row, names row (the pivot header), then one row per (occupancy, local use)."""
-    name, top = SHEET_LAYOUT.name, SHEET_LAYOUT.output_row
+    name, top = SHEET_LAYOUT.name, SHEET_LAYOUT.owned_row
     frame = ctx.grid.to_frame()
     labels_row, header_row = top + 2, top + 3
     first, count = header_row + 1, len(frame)

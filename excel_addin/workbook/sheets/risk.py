@@ -48,7 +48,7 @@ def build(ctx: RunContext) -> list[Item]:
     values, params = ctx.inputs.values, ctx.inputs.params
     risk = risk_of(values, params)
     words = uncertainty_words(risk_inputs.uncertainty_of(values), int(values["draws"]), int(values["seed"]))
-    top = SHEET_LAYOUT.output_row
+    top = SHEET_LAYOUT.owned_row
     items: list[Item] = [caption(ctx, SHEET_LAYOUT, f" Drawn from {words}")]
     sentences = risk_sentences(risk)
     row = top + 2

@@ -164,11 +164,11 @@ def _number(spec_name: str, shown: str, raw: Any, where: str) -> tuple[float | N
 
 def _assumptions(raw: Any) -> tuple[tuple[CostAssumption, ...], list[tuple[str, str]]]:
     """The edited assumption table (rates as typed, names and bases the engine's)."""
-    cell = layout.input_cell("cost_assumptions")
+    cell = layout.input_cell_of("cost_assumptions")
     rows = _rows(raw, cell.rows, cell.columns)
     edited, problems = [], []
     for i, row in enumerate(COST_ASSUMPTIONS):
-        rates = {}
+        rates: dict[str, Any] = {}
         for j, name in enumerate(("fixed_cost_inflation", "variable_cost_inflation")):
             where = f"{cell.sheet}!{a1.cell(cell.row + i, cell.column + j)}"
             value, problem = _number(name, f"{row.name} {name}", rows[i][j], where)
@@ -196,7 +196,7 @@ def _path_row(index: int, name: str, first_year: int, cells: list[Any], years: i
     A row is all or nothing: filled for every year of the term (from year 2 for a rise), or
     empty. Each problem names the cells concerned, e.g. ``(Term!E23:K23)``.
     """
-    cell = layout.input_cell("term_path")
+    cell = layout.input_cell_of("term_path")
     filled = [year for year, value in enumerate(cells, start=1) if not _blank(value)]
     if not filled:
         return None, []
@@ -265,7 +265,7 @@ def read_term(values: Mapping[str, Any]) -> tuple[TermSetup | None, list[tuple[s
     varies = []
     years = _years(values)
     if years is not None:
-        cell = layout.input_cell("term_path")
+        cell = layout.input_cell_of("term_path")
         table = _rows(values.get("term_path"), cell.rows, cell.columns)
         for index, (name, _, first_year) in enumerate(term_specs.PATH_ROWS):
             path, row_problems = _path_row(index, name, first_year, table[index], years)
@@ -665,7 +665,7 @@ def _charts(results: TermResults, sheet: str, row: int, data: Table, widths: lis
     term = results.term
     box = chart_box(_chart_widths(results))
     x_min, x_max, x_step = _year_axis(term.years)
-    common = {
+    common: dict[str, Any] = {
         "x_title": "Year of the agreement",
         "categories": data.refs["x"],
         "x_format": "0",
@@ -724,7 +724,7 @@ def _widths(results: TermResults) -> list[float]:
 def build(ctx: RunContext) -> list[Item]:
     """Charts and headline first (the page a facilitator shows), then the detail below."""
     results = term_results(ctx.inputs)
-    sheet, top = SHEET_LAYOUT.name, SHEET_LAYOUT.output_row
+    sheet, top = SHEET_LAYOUT.name, SHEET_LAYOUT.owned_row
     widths = _widths(results)
     chart_row = top + layout.CHARTS_OFFSET
     page = Cursor(sheet, chart_row + chart_box(_chart_widths(results)).rows, [caption(ctx, SHEET_LAYOUT)])
