@@ -25,6 +25,9 @@ from excel_addin.workbook.sheets.common import (
 
 CHARTED = {"provider": "provider_surplus", "host": "host_net_cost"}
 TABLES_PER_PAGE = 2
+LIVE_NOTE = (
+    " The tables of measures and the chart data recalculate as inputs change; break-even is from this run."
+)
 
 
 def party_items(ctx: RunContext, party: str, sheet: layout.SheetLayout, owns_names: bool) -> list[Item]:
@@ -37,12 +40,16 @@ def party_items(ctx: RunContext, party: str, sheet: layout.SheetLayout, owns_nam
     widths = [layout.LABEL_WIDTH] + [layout.VALUE_WIDTH] * max(len(ctx.inputs.local_use), 6)
     box = chart_box(widths)
     chart_row = top + layout.CHARTS_OFFSET
-    items: list[Item] = [caption(ctx, sheet)]
+    items: list[Item] = [caption(ctx, sheet, "" if ctx.template else LIVE_NOTE)]
     breakeven = break_even_table(ctx, name, chart_row + box.rows, named=owns_names)
     items += breakeven.items
     breaks, row = [breakeven.next_row - 1], breakeven.next_row
+    sources: dict[str, str] = {}  # tables above, whose cells later formulas use at the same point
     for index, measure_name in enumerate(KEY_MEASURES[party]):
-        table = grid_table(ctx, name, row, measure_name, named=True, axis_names=owns_names and index == 0)
+        table = grid_table(
+            ctx, name, row, measure_name, named=True, axis_names=owns_names and index == 0, sources=sources
+        )
+        sources[measure_name] = table.refs["body"].split(":")[0]
         items += table.items
         if index % TABLES_PER_PAGE == TABLES_PER_PAGE - 1:
             breaks.append(table.next_row - 1)
