@@ -32,6 +32,7 @@ from excel_addin.files.openpyxl_io import callbacks
 from excel_addin.files.template import build_template
 from excel_addin.workbook import a1, layout, plan, run, scenarios
 from excel_addin.workbook.errors import WorkbookError
+from excel_addin.workbook.live_formulas import Point, measure_formula
 
 WHEN = datetime(2026, 11, 26, 9, 30)
 
@@ -104,21 +105,14 @@ def test_run_writes_results_where_the_layout_says(first_run):
         item for item in items if isinstance(item, plan.Name) and item.name == "out_provider_surplus"
     )
     row, column, _, _ = a1.parse_area(table.ref)
-    grid = command_line_grid()
-    assert cells[(table.sheet, a1.cell(row, column))] == grid[0][0]
-    assert (
-        cells[(table.sheet, a1.cell(row + 16, column + 10))] == grid[16][10]
-    )  # occupancy 80 %, local use 50 %
+    # the tables are live formulas (Excel computes them): the surplus formula at each point
+    for i, j in ((0, 0), (16, 10)):  # occupancy 0 and 80 %, local use 0 and 50 %
+        o, u = f"$A{row + i}", f"{a1.column_letter(column + j)}${row - 1}"
+        expected = measure_formula("provider_surplus", Point(o, u), guards=(o, u))
+        assert cells[(table.sheet, a1.cell(row + i, column + j))] == str(expected)
     status = layout.STATUS_BY_NAME["status_message"]
     assert cells[(layout.INPUTS, status.ref)] == layout.status_formula()
     assert cells[(layout.INPUTS, layout.STATUS_BY_NAME["status_computed_at"].ref)] == "2026-11-26 09:30:00"
-
-
-def command_line_grid():
-    from engine import Parameters, default_axis, evaluate
-
-    axis = default_axis()
-    return evaluate(Parameters(), axis[:, None], axis[None, :])["provider_surplus"].tolist()
 
 
 def test_charts_colour_scales_and_names_as_planned(first_run):

@@ -70,7 +70,7 @@ def ran(tmp_path_factory):
 
 def test_every_key_measure_table_equals_the_engine(ran):
     path, _ = ran
-    wb = openpyxl.load_workbook(path)
+    wb = openpyxl.load_workbook(path, data_only=True)  # the tables are formulas; the run saved their results
     grid = payoff_grid(PARAMS, OCCUPANCY, LOCAL_USE)
     for name in (*KEY_MEASURES["provider"], *KEY_MEASURES["host"]):
         table = as_array(named_values(wb, layout.out_name(name)))
@@ -88,13 +88,13 @@ def test_a_point_worked_by_hand(ran):
     # threshold = 0.08·893,600 = 71,488; σ(0.2) = 0.2; share = 0.2·(895,520 − 71,488) = 164,806.4
     # provider_surplus = 895,520 − 164,806.4 = 730,713.6
     path, _ = ran
-    table = named_values(openpyxl.load_workbook(path), "out_provider_surplus")
+    table = named_values(openpyxl.load_workbook(path, data_only=True), "out_provider_surplus")
     assert table[-1][0] == pytest.approx(730_713.6, abs=1e-6)
 
 
 def test_break_even_results_and_breakdown_tables(ran):
     path, _ = ran
-    wb = openpyxl.load_workbook(path)
+    wb = openpyxl.load_workbook(path, data_only=True)  # the breakdown is formulas with saved results
     expected = break_even_occupancy(PARAMS, LOCAL_USE)
     np.testing.assert_allclose(
         as_array(named_values(wb, "out_break_even_occupancy"))[0], expected, equal_nan=True
@@ -195,4 +195,6 @@ def test_a_failed_run_shows_each_problem_next_to_its_label(tmp_path):
     summary = ws[layout.STATUS_BY_NAME["status_problems"].ref].value
     assert summary.startswith("2 problems: no results were written")
     assert ws[layout.input_cell("fixed_cost").ref].value == "lots"  # what the user typed stays
-    assert wb[layout.PROVIDER].cell(layout.PROVIDER_SHEET.output_row, 1).value.startswith("No results yet")
+    # results stay as they were: the new workbook's live tables, and no results on the other sheets
+    assert wb[layout.PROVIDER].cell(layout.PROVIDER_SHEET.output_row, 1).value.startswith("Not run yet")
+    assert wb[layout.RESULTS].cell(layout.RESULTS_SHEET.output_row, 1).value.startswith("No results yet")

@@ -543,7 +543,7 @@ def _edge_points(
         good, bad = np.where(inside, middle, good), np.where(inside, bad, middle)
     rows = _assess_pairs(zone, good[:, 0], good[:, 1])
     ok_rows = _feasible(rows)
-    return rows[ok_rows], inner[keep][ok_rows]
+    return rows[ok_rows], inner_at[keep][ok_rows]
 
 
 def _seeds(zone: AgreementZone, edges: pd.DataFrame, cells: np.ndarray) -> list[pd.DataFrame]:

@@ -24,6 +24,7 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.pagebreak import Break, RowBreak
 from openpyxl.worksheet.worksheet import Worksheet
 
+from excel_addin.files.openpyxl_io import remember_result
 from excel_addin.workbook import a1, layout, styles
 from excel_addin.workbook.formula import Formula
 from excel_addin.workbook.plan import (
@@ -88,6 +89,8 @@ def write_value(cell: Any, value: Any) -> None:
     """
     if isinstance(value, Formula):
         cell.value = str(value)
+        if value.result is not None:  # written with the formula when the file is saved
+            remember_result(cell, str(value), value.result)
     elif isinstance(value, str):
         text = ILLEGAL_CHARACTERS_RE.sub("", value)
         if len(text) > TEXT_LIMIT:

@@ -389,9 +389,29 @@ def _keep_results(wb: Workbook, data: bytes) -> bytes:
     return out.getvalue()
 
 
+def remember_result(cell: Any, formula: str, result: Any) -> None:
+    """Save ``result`` with the formula just written to ``cell`` when its workbook is saved.
+
+    openpyxl writes formulas without results; readers that do not recalculate
+    (``data_only=True``, previewers) would show nothing. ``save_atomic`` writes it in.
+    """
+    ws = cell.parent
+    _results.setdefault(ws.parent, {})[(ws.title, cell.row, cell.column)] = (formula, result)
+
+
+CELL_WITH_FORMULA = re.compile(
+    r'<c r="([A-Z]+[0-9]+)"([^>]*)>(<f[^>]*/>|<f[^>]*>[^<]*</f>)(?:<v\s*/>|<v></v>)'
+)
+
+
 def _with_results(xml: str, results: dict[str, Any]) -> str:
-    """A worksheet's XML with each formula cell's empty ``<v/>`` holding its result."""
-    for coordinate, result in results.items():
+    """A worksheet's XML with each formula cell's empty ``<v/>`` holding its result (one pass)."""
+
+    def filled(match: re.Match[str]) -> str:
+        coordinate = match.group(1)
+        if coordinate not in results:
+            return match.group(0)
+        result = results[coordinate]
         if isinstance(result, bool):
             kind, shown = ' t="b"', "1" if result else "0"
         elif isinstance(result, int | float):
@@ -400,13 +420,9 @@ def _with_results(xml: str, results: dict[str, Any]) -> str:
             kind, shown = "", repr(float(to_excel(result)))
         else:
             kind, shown = ' t="str"', escape(str(result))
-        pattern = re.compile(rf'<c r="{coordinate}"([^>]*)>(<f[^>]*/>|<f[^>]*>[^<]*</f>)(?:<v\s*/>|<v></v>)')
+        return f'<c r="{coordinate}"{match.group(2)}{kind}>{match.group(3)}<v>{shown}</v>'
 
-        def filled(m: re.Match[str], k: str = kind, v: str = shown, c: str = coordinate) -> str:
-            return f'<c r="{c}"{m.group(1)}{k}>{m.group(2)}<v>{v}</v>'
-
-        xml = pattern.sub(filled, xml, count=1)
-    return xml
+    return CELL_WITH_FORMULA.sub(filled, xml)
 
 
 def _same_file(a: Path, b: Path) -> bool:

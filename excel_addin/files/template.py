@@ -8,6 +8,7 @@ the input cells, data validation, defined names, protection, the status colours)
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from openpyxl import Workbook
@@ -17,14 +18,17 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from engine import ParameterSpec, format_value
+from engine import ParameterSpec, __version__, format_value
 from excel_addin.files.openpyxl_apply import APPLY, style_cell
 from excel_addin.files.stamp import read_stamp, write_stamp
 from excel_addin.workbook import a1, layout, scenarios
+from excel_addin.workbook.context import RunContext
 from excel_addin.workbook.formats import GENERAL, input_format
 from excel_addin.workbook.guide import guide_items
 from excel_addin.workbook.layout import COLUMNS, InputCell, SheetLayout
 from excel_addin.workbook.plan import Item, SheetSetup, block, column_block, snapshot_items
+from excel_addin.workbook.run import parse_inputs
+from excel_addin.workbook.sheets import SHEETS
 
 # Rules an input has beyond its spec's range, as data-validation conditions ({cell} is the cell).
 EXTRA_RULES = {
@@ -82,7 +86,8 @@ def _status_labels() -> list[Item]:
         block(layout.INPUTS, cell.row, COLUMNS.label, cell.label, style="status") for cell in layout.STATUS
     ]
     message = layout.STATUS_BY_NAME["status_message"]
-    items.append(block(layout.INPUTS, message.row, COLUMNS.value, layout.status_formula(), style="status"))
+    formula = layout.status_formula().with_result(layout.NOT_RUN)
+    items.append(block(layout.INPUTS, message.row, COLUMNS.value, formula, style="status"))
     return items
 
 
@@ -105,12 +110,28 @@ def _setups() -> list[Item]:
     return items
 
 
+def _template_context() -> RunContext:
+    """The defaults as a run would read them: what the live tables of a new workbook start from."""
+    raw = {
+        cell.name: _default_rows(cell) if cell.is_table else cell.spec.default for cell in layout.all_inputs()
+    }
+    return RunContext(parse_inputs(raw), datetime(2000, 1, 1), __version__, template=True)
+
+
 def template_items() -> list[Item]:
-    """Every visible word and formula of a fresh template, as plan items."""
+    """Every visible word and formula of a fresh template, as plan items.
+
+    Sheets whose tables are formulas (``ResultSheet.live``) get them, so a new workbook
+    answers as inputs are typed; the others say that a run fills them in.
+    """
+    live = {sheet.name: sheet for sheet in SHEETS if sheet.live}
+    ctx = _template_context()
     items: list[Item] = []
     for sheet in layout.SHEETS:
         items += _titles(sheet) + _input_rows(sheet)
-        if sheet.output_row:
+        if sheet.output_row and sheet.name in live:
+            items += live[sheet.name].build(ctx)
+        elif sheet.output_row:
             items.append(block(sheet.name, sheet.output_row, 1, PLACEHOLDER, style="note"))
     items += guide_items() + _status_labels() + snapshot_items({}, None) + _setups()
     items += scenarios.template_items()

@@ -24,6 +24,7 @@ class RunContext:
     inputs: ModelInputs
     computed_at: datetime
     version: str
+    template: bool = False  # a new workbook: only the live (formula) tables, nothing a run computes
 
     @cached_property
     def grid(self) -> GridResult:
@@ -43,6 +44,11 @@ class RunContext:
     @property
     def caption(self) -> str:
         """The line every result sheet shows under its title: which inputs, when, which version."""
+        if self.template:
+            return (
+                "Not run yet. The tables below recalculate from the inputs as you type; "
+                "run the model for break-even occupancy and the other sheets."
+            )
         return (
             f"Computed {self.computed_at:%d %b %Y %H:%M} by partnership-model {self.version} "
             f"from inputs {self.inputs.fingerprint}. "

@@ -221,7 +221,9 @@ def has_gaps(values: Any) -> bool:
 def status_items(fingerprint: str, computed_at: datetime, version: str, problems: str) -> list[Item]:
     """The status area of the Inputs sheet (the out-of-date formula is rewritten too)."""
     values = {
-        "status_message": layout.status_formula(),
+        "status_message": layout.status_formula().with_result(
+            layout.UP_TO_DATE
+        ),  # what it gives after the run
         "status_computed_at": computed_at,
         "status_version": version,
         "status_fingerprint": fingerprint,
@@ -270,17 +272,22 @@ def failure_items(problems: Sequence[LocatedProblem]) -> list[Item]:
 def snapshot_items(raw: Mapping[str, Any], fingerprint: str | None) -> list[Item]:
     """Copy every input as read into the hidden snapshot sheet, with the change-count formulas.
 
-    The template writes it with no values and no fingerprint: "not run yet".
+    The template writes it with no values and no fingerprint: "not run yet". After a run
+    every input equals its copy, so each change count is 0, and the formulas carry that.
     """
+    changes = 0 if fingerprint is not None else None
     items: list[Item] = []
     for slot in layout.snapshot_slots():
         value = raw.get(slot.cell.name)
         rows = value if isinstance(value, list | tuple) else [[value]]
         row, column, _, _ = a1.parse_area(slot.ref)
-        items.append(block(layout.SNAPSHOT, row, 1, [[slot.cell.name, slot.changed_formula]]))
+        items.append(
+            block(layout.SNAPSHOT, row, 1, [[slot.cell.name, slot.changed_formula.with_result(changes)]])
+        )
         items.append(block(layout.SNAPSHOT, row, column, _as_rows(rows, slot.cell.rows, slot.cell.columns)))
     items.append(block(layout.SNAPSHOT, layout.SNAPSHOT_FINGERPRINT.row, 2, fingerprint))
-    items.append(block(layout.SNAPSHOT, layout.SNAPSHOT_CHANGES.row, 2, layout.snapshot_changes_formula()))
+    total = layout.snapshot_changes_formula().with_result(changes)
+    items.append(block(layout.SNAPSHOT, layout.SNAPSHOT_CHANGES.row, 2, total))
     return items
 
 

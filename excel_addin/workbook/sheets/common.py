@@ -13,6 +13,8 @@ from engine import measure
 from excel_addin.workbook import a1, layout
 from excel_addin.workbook.context import RunContext
 from excel_addin.workbook.formats import SHARE, SHARE_FINE, heat_format, result_format, unit_words
+from excel_addin.workbook.formula import Formula
+from excel_addin.workbook.live_formulas import Point, axis_formula, measure_formula
 from excel_addin.workbook.plan import Block, Chart, HeatMap, Item, Name, Series, block, column_block, has_gaps
 from excel_addin.workbook.reader import Parser
 
@@ -35,6 +37,7 @@ class ResultSheet:
     check: Check | None = None
     parsers: Mapping[str, Parser] = field(default_factory=dict)
     skip: Callable[[Mapping[str, Any]], str | None] | None = None
+    live: bool = False  # its tables are formulas: a new workbook has them before any run
 
     def skipped(self, values: Mapping[str, Any]) -> str | None:
         """Why this run leaves the sheet without results (from the parsed inputs), or None."""
@@ -90,30 +93,100 @@ def heat_map(sheet: str, ref: str, values: np.ndarray, mid: float, higher_is_bet
     return [HeatMap(sheet, ref, low, mid, high, higher_is_better)]
 
 
-def grid_table(ctx: RunContext, sheet: str, row: int, name: str, named: bool, axis_names: bool) -> Table:
-    """One measure as an occupancy × local-use table with a heat map (and its defined names)."""
+def grid_table(
+    ctx: RunContext,
+    sheet: str,
+    row: int,
+    name: str,
+    named: bool,
+    axis_names: bool,
+    sources: Mapping[str, str] | None = None,
+) -> Table:
+    """One measure as a live occupancy × local-use table with a heat map (and its defined names).
+
+    Every cell is the measure's formula over the inputs (``live_formulas``), carrying the
+    engine's value as its result; the axes are formulas of the grid inputs, so the table
+    follows the inputs with no run. ``sources`` gives the top-left body cell of tables of
+    other measures above on the same sheet, which the formula may use at the same point.
+    """
     spec = measure(name)
     o, u = ctx.inputs.occupancy, ctx.inputs.local_use
     better = "green: higher is better" if spec.better != "lower" else "green: lower is better"
     if name == "host_cost_per_local_week":
         better = "green: below the spot price"
     title = f"{spec.label} ({unit_words(spec.unit, compact=True)}) – {better}"
-    table = heat_table(
-        sheet,
-        row,
-        title,
-        ctx.grid.values[name],
-        spec.unit,
-        (o, u),
-        centre_of(name, ctx),
-        spec.better != "lower",
-        layout.out_name(name) if named else None,
-        f"Empty cells: not defined there ({spec.description} divides by zero).",
-    )
+    values = ctx.grid.values[name]
+    body = a1.area(row + 2, 2, len(o), len(u))
+    items: list[Item] = [
+        block(sheet, row, 1, title, style="heading"),
+        block(sheet, row + 1, 1, "Occupancy ↓   Local use →", style="axis"),
+        block(sheet, row + 1, 2, [live_axis("local_use", u)], SHARE, "axis"),
+        column_block(sheet, row + 2, 1, live_axis("occupancy", o), number_format=SHARE, style="axis"),
+        block(
+            sheet,
+            row + 2,
+            2,
+            live_grid(name, row + 2, 2, row + 1, 1, values, sources or {}),
+            heat_format(spec.unit),
+        ),
+        *heat_map(sheet, body, values, centre_of(name, ctx), spec.better != "lower"),
+    ]
+    if named:
+        items.append(Name(layout.out_name(name), sheet, body))
+    next_row = row + 2 + len(o)
+    if name in DIVIDING:  # always there, so where tables start does not depend on the inputs
+        note = f"Empty cells: not defined there ({spec.description} divides by zero)."
+        items.append(block(sheet, next_row, 1, note, style="note"))
+        next_row += 1
     if axis_names:
-        table.items.append(Name(layout.out_name("occupancy"), sheet, a1.area(row + 2, 1, len(o), 1)))
-        table.items.append(Name(layout.out_name("local_use"), sheet, a1.area(row + 1, 2, 1, len(u))))
-    return table
+        items.append(Name(layout.out_name("occupancy"), sheet, a1.area(row + 2, 1, len(o), 1)))
+        items.append(Name(layout.out_name("local_use"), sheet, a1.area(row + 1, 2, 1, len(u))))
+    return Table(items, next_row + layout.TABLE_GAP, {"body": body})
+
+
+DIVIDING = ("provider_margin", "host_cost_per_local_week")  # undefined where they divide by zero
+
+
+def live_axis(axis: str, values: np.ndarray) -> list[Formula]:
+    """An axis as formulas of its grid inputs, each carrying the run's value."""
+    return [axis_formula(axis, k).with_result(float(v)) for k, v in enumerate(values)]
+
+
+def formula_result(value: float) -> float | str:
+    """A formula's result as a file stores it: the number, or empty text where it is undefined."""
+    return float(value) if math.isfinite(value) else ""
+
+
+def live_grid(
+    name: str,
+    top: int,
+    left: int,
+    axis_row: int,
+    axis_column: int,
+    values: np.ndarray,
+    sources: Mapping[str, str],
+) -> list[list[Formula]]:
+    """The formulas of a measure's table whose body starts at (``top``, ``left``).
+
+    Occupancy is read from column ``axis_column`` of the row, local use from row
+    ``axis_row`` of the column; a cell is empty while either is (a grid past its end).
+    """
+    rows = []
+    for i in range(values.shape[0]):
+        line = []
+        for j in range(values.shape[1]):
+            o = "$" + a1.cell(top + i, axis_column)
+            u = f"{a1.column_letter(left + j)}${axis_row}"
+            known = {key: _shifted(ref, i, j) for key, ref in sources.items()}
+            formula = measure_formula(name, Point(o, u, known), guards=(o, u))
+            line.append(formula.with_result(formula_result(values[i, j])))
+        rows.append(line)
+    return rows
+
+
+def _shifted(ref: str, rows: int, columns: int) -> str:
+    row, column = a1.parse_cell(ref)
+    return a1.cell(row + rows, column + columns)
 
 
 def heat_table(
@@ -155,6 +228,8 @@ def heat_table(
 def break_even_table(ctx: RunContext, sheet: str, row: int, named: bool) -> Table:
     """Break-even occupancy at each local use of the grid, as two rows (local use, occupancy)."""
     u, values = ctx.inputs.local_use, ctx.break_even
+    if ctx.template:  # solved by the engine, not by a formula: a new workbook shows it after a run
+        values = np.full(len(u), np.nan)
     items: list[Item] = [
         block(
             sheet,
@@ -172,7 +247,10 @@ def break_even_table(ctx: RunContext, sheet: str, row: int, named: bool) -> Tabl
     if named:
         items.append(Name(layout.out_name("break_even_occupancy"), sheet, refs["y"]))
     next_row = row + 3
-    if has_gaps(values):
+    if ctx.template:
+        items.append(block(sheet, row + 3, 1, "Filled in when you run the model.", style="note"))
+        next_row += 1
+    elif has_gaps(values):
         note = "Empty: the provider makes a loss at every occupancy at this local use."
         items.append(block(sheet, next_row, 1, note, style="note"))
         next_row += 1
@@ -180,16 +258,27 @@ def break_even_table(ctx: RunContext, sheet: str, row: int, named: bool) -> Tabl
 
 
 def chart_data_table(ctx: RunContext, sheet: str, row: int, name: str) -> Table:
-    """The lines of the 'by occupancy' chart: the measure at each chart local use."""
+    """The lines of the 'by occupancy' chart: the measure at each chart local use, as live formulas."""
     spec = measure(name)
     o, uses = ctx.inputs.occupancy, layout.CHART_LOCAL_USES
     values = ctx.chart_lines[name]
     headers = ["Occupancy", *(f"Local use {percent_label(u)}" for u in uses)]
+    formulas = []
+    for i in range(len(o)):
+        occupancy = "$" + a1.cell(row + 2 + i, 1)
+        formulas.append(
+            [
+                measure_formula(name, Point(occupancy, repr(float(u))), guards=(occupancy,)).with_result(
+                    formula_result(values[i, k])
+                )
+                for k, u in enumerate(uses)
+            ]
+        )
     items: list[Item] = [
         block(sheet, row, 1, f"Chart data: {spec.label.lower()} ({unit_words(spec.unit)})", style="heading"),
         block(sheet, row + 1, 1, [headers], style="header"),
-        column_block(sheet, row + 2, 1, o, number_format=SHARE, style="axis"),
-        block(sheet, row + 2, 2, values, result_format(spec.unit)),
+        column_block(sheet, row + 2, 1, live_axis("occupancy", o), number_format=SHARE, style="axis"),
+        block(sheet, row + 2, 2, formulas, result_format(spec.unit)),
     ]
     refs = {"x": a1.area(row + 2, 1, len(o), 1)}
     refs.update({headers[k + 1]: a1.area(row + 2, 2 + k, len(o), 1) for k in range(len(uses))})

@@ -13,4 +13,4 @@ def build(ctx: RunContext) -> list[Item]:
     return party_items(ctx, "host", layout.HOST_SHEET, owns_names=False)
 
 
-SHEET = ResultSheet(layout.HOST_SHEET, build)
+SHEET = ResultSheet(layout.HOST_SHEET, build, live=True)

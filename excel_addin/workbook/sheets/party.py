@@ -26,6 +26,9 @@ from excel_addin.workbook.sheets.cursor import Cursor
 
 CHARTED = {"provider": "provider_surplus", "host": "host_net_cost"}
 TABLES_PER_PAGE = 2
+LIVE_NOTE = (
+    " The tables of measures and the chart data recalculate as inputs change; break-even is from this run."
+)
 
 
 def party_items(ctx: RunContext, party: str, sheet: layout.SheetLayout, owns_names: bool) -> list[Item]:
@@ -38,13 +41,23 @@ def party_items(ctx: RunContext, party: str, sheet: layout.SheetLayout, owns_nam
     widths = [layout.LABEL_WIDTH] + [layout.VALUE_WIDTH] * max(len(ctx.inputs.local_use), 6)
     box = chart_box(widths)
     chart_row = top + layout.CHARTS_OFFSET
-    page = Cursor(name, chart_row + box.rows, [caption(ctx, sheet)])
+    page = Cursor(name, chart_row + box.rows, [caption(ctx, sheet, "" if ctx.template else LIVE_NOTE)])
     breakeven = page.put(break_even_table(ctx, name, page.row, named=owns_names))
     page.page_break()
+    sources: dict[str, str] = {}  # tables above, whose cells later formulas use at the same point
     for index, measure_name in enumerate(KEY_MEASURES[party]):
-        page.put(
-            grid_table(ctx, name, page.row, measure_name, named=True, axis_names=owns_names and index == 0)
+        table = page.put(
+            grid_table(
+                ctx,
+                name,
+                page.row,
+                measure_name,
+                named=True,
+                axis_names=owns_names and index == 0,
+                sources=sources,
+            )
         )
+        sources[measure_name] = table.refs["body"].split(":")[0]
         if index % TABLES_PER_PAGE == TABLES_PER_PAGE - 1:
             page.page_break()
     data = page.put(chart_data_table(ctx, name, page.row, CHARTED[party]))

@@ -13,4 +13,4 @@ def build(ctx: RunContext) -> list[Item]:
     return party_items(ctx, "provider", layout.PROVIDER_SHEET, owns_names=True)
 
 
-SHEET = ResultSheet(layout.PROVIDER_SHEET, build)
+SHEET = ResultSheet(layout.PROVIDER_SHEET, build, live=True)
