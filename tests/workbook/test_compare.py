@@ -1,9 +1,8 @@
 """The Compare sheet: its inputs, its values against the engine, its colours, charts and words.
 
-The engine is tested on its own (tests/test_contracts.py, tests/test_contract_risk.py);
-here the question is whether the workbook carries the contract terms in and the engine's
-comparison out faithfully, so the engine, called directly with the same inputs, is the
-oracle, plus one figure worked by hand.
+The engine is tested on its own (tests/engine/contracts/); here the question is whether the
+workbook carries the contract terms in and the engine's comparison out faithfully, so the
+engine, called directly with the same inputs, is the oracle, plus one figure worked by hand.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The Portfolio sheet's risk table: engine.members.portfolio_risk for the workbook's homes and Risk sheet.
 
-The engine is the oracle (tests/test_portfolio_risk.py checks its draws and figures); here
-the question is whether the workbook carries the homes, the correlation and the Risk
+The engine is the oracle (tests/engine/members/test_portfolio_risk.py checks its draws and
+figures); here the question is whether the workbook carries the homes, the correlation and the Risk
 sheet's ranges, draws and seed in, and the figures out, and what it does with inputs the
 engine refuses: a correlation out of range stops the run naming its cell; past years or a
 fixed-cost growth on the Risk sheet leave a note in place of the table, the rest runs.

@@ -1,7 +1,7 @@
 """The Term sheet and `partnership term`: inputs in, the engine's multi-year results out.
 
-The engine is tested on its own (tests/test_term.py: golden three-year example, reference
-model, properties). Here the question is whether the workbook carries the term inputs in and
+The engine is tested on its own (tests/engine/multiyear/test_term.py: golden three-year example,
+reference model, properties). Here the question is whether the workbook carries the term inputs in and
 the results out faithfully, so the oracle is the engine called directly with the same inputs,
 plus a cross-check against the one-year sheets and two values worked by hand.
 """

@@ -21,7 +21,7 @@ def test_default_grid_21_by_21():
     assert table.shape == (21, 21)
     assert table.index.name == "occupancy" and table.columns.name == "local_use"
     assert table.index[3] == 0.15  # exactly, not 0.15000000000000002
-    assert table.loc[0.8, 0.5] == pytest.approx(17_520)  # golden point, see test_engine_golden
+    assert table.loc[0.8, 0.5] == pytest.approx(17_520)  # golden point, see test_golden.py
 
 
 def test_tidy_frame_matches_tables():

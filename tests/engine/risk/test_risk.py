@@ -19,7 +19,7 @@ from engine.risk.uncertainty import (
     pert_mean,
 )
 
-# The golden point of test_engine_golden, worked by hand at o = 0.8, u = 0.5 (defaults):
+# The golden point of engine/core/test_golden.py, worked by hand at o = 0.8, u = 0.5 (defaults):
 # L = X = 1.6 places, local_weeks = outside_weeks = 83.2, X_rel = 1.6 − (4 − 3 − 0) = 0.6.
 # S0 = 1,081,920 − 999,920 − 20,800 − 43,680 = 17,520 < threshold 79,993.6: no sharing.
 SURPLUS = 17_520.0
