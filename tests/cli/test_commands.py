@@ -52,6 +52,7 @@ def test_every_command_is_registered_with_json():
         assert parser.parse_args([name, "file.xlsx", "--json"]).json is True
 
 
+@pytest.mark.slow
 def test_new_run_check_json(tmp_path, capsys):
     path = tmp_path / "deal.xlsx"
     code, data = cli_json(capsys, "new", str(path))

@@ -218,6 +218,7 @@ def test_a_module_needing_another_library_is_refused(monkeypatch):
         lite.bundle_modules()
 
 
+@pytest.mark.slow
 def test_main_imports_with_only_numpy_pandas_and_xlwings(lite_report):
     _, report = lite_report
     assert report["missing"] == ["openpyxl", "rich"]  # not there: the bundle does not need them
@@ -230,6 +231,7 @@ def test_main_imports_with_only_numpy_pandas_and_xlwings(lite_report):
     assert report["styles"] == xlwings_apply.STYLES  # the copy main.py carries, openpyxl being absent
 
 
+@pytest.mark.slow
 def test_lite_functions_return_the_engines_values(lite_report, inputs_range):
     calls, report = lite_report
     from engine import Parameters, evaluate
@@ -243,6 +245,7 @@ def test_lite_functions_return_the_engines_values(lite_report, inputs_range):
     assert report["calls"][2] == [["#PARAM! reserved_places = 5 exceeds places = 4"]]
 
 
+@pytest.mark.slow
 def test_lite_run_model_writes_what_the_command_line_writes(lite_report):
     _, report = lite_report
     expected = build_template()

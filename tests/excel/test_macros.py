@@ -182,6 +182,7 @@ def test_every_chart_has_its_series_names_in_its_source(first_run):
                 assert name == series.title, (chart.title, series.title)
 
 
+@pytest.mark.slow
 def test_second_run_replaces_charts_and_names():
     wb = build_template()
     command_line_run(wb)  # the workbook as saved after a run: charts and out_ names present

@@ -68,6 +68,7 @@ HOLD = """
 """
 
 
+@pytest.mark.slow
 def test_a_second_command_waits_for_the_first(tmp_path, monkeypatch):
     path = make_workbook(tmp_path)
     released = tmp_path / "released"
@@ -103,6 +104,7 @@ def test_a_second_command_that_waited_long_enough_refuses_and_names_the_first(tm
         holder.wait()
 
 
+@pytest.mark.slow
 def test_a_lock_left_by_a_killed_process_blocks_nobody(tmp_path, monkeypatch):
     path = make_workbook(tmp_path)
     holder = child(HOLD.format(path=str(path), seconds=300, released=str(tmp_path / "released")))
@@ -116,6 +118,7 @@ def test_a_lock_left_by_a_killed_process_blocks_nobody(tmp_path, monkeypatch):
     assert check_workbook(path).status == layout.UP_TO_DATE
 
 
+@pytest.mark.slow
 def test_two_command_lines_at_once_both_finish_one_after_the_other(tmp_path):
     path = make_workbook(tmp_path, fixed_cost=880_000)
     cells = input_cells(path)
@@ -194,6 +197,7 @@ def big(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("where", ["writing", "replacing"])
 def test_kill_9_during_a_save_leaves_the_workbook_as_it_was(tmp_path, big, where):
     path = tmp_path / "model.xlsx"
@@ -224,6 +228,7 @@ SAVE_IN_A_LOOP = """
 """
 
 
+@pytest.mark.slow
 def test_kill_9_at_random_moments_of_repeated_saves_never_leaves_a_broken_file(tmp_path):
     """Each kill lands somewhere in a save or between two; the file is always a whole workbook."""
     path = make_workbook(tmp_path)

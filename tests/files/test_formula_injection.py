@@ -109,6 +109,7 @@ def test_the_snapshot_of_text_inputs_and_problem_messages_stay_text(tmp_path):
         assert (written.value, written.data_type) == (problem.message, "s")
 
 
+@pytest.mark.slow
 def test_a_run_copies_text_typed_inputs_into_the_snapshot_as_text(tmp_path):
     """A number typed as text starting with + or - is valid; its snapshot copy must not become a formula."""
     path = make_workbook(tmp_path, fixed_cost="+950000", variable_cost="+300", deficit_support="-0")

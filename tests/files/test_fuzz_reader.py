@@ -118,6 +118,7 @@ def loaded() -> tuple[openpyxl.Workbook, openpyxl.Workbook]:
     return openpyxl.load_workbook(io.BytesIO(data)), openpyxl.load_workbook(io.BytesIO(data), data_only=True)
 
 
+@pytest.mark.slow
 @settings(
     max_examples=FAST_EXAMPLES,
     deadline=None,
@@ -146,6 +147,7 @@ def test_reader_in_memory_gives_exact_inputs_or_names_the_cells(loaded, change):
     TRIED["fast cells"] += len(change)
 
 
+@pytest.mark.slow
 @settings(
     max_examples=DISK_EXAMPLES,
     deadline=None,

@@ -310,6 +310,7 @@ def test_a_workbook_from_an_older_version_says_so_and_how_to_move_on(tmp_path, c
     )
 
 
+@pytest.mark.slow
 def test_upgrade_carries_the_inputs_of_an_older_version_into_a_fresh_workbook(tmp_path, capsys):
     old = make_workbook(tmp_path, "old.xlsx", fixed_cost="£800,000", share_tiers=[[0, 0.3], [0.6, 0.5]])
     _edit(old, _older_version)

@@ -66,6 +66,7 @@ def test_every_command_leaves_every_input_cell_as_it_was(typed, capsys, name):
         assert sha256(typed) == before
 
 
+@pytest.mark.slow
 def test_run_twice_and_to_another_file_keeps_every_input(typed, capsys):
     cells = input_cells(typed)
     out = typed.with_name("out.xlsx")
@@ -76,6 +77,7 @@ def test_run_twice_and_to_another_file_keeps_every_input(typed, capsys):
     assert main(["check", str(out)]) == 0  # the formula's saved result came along: out reads as it is
 
 
+@pytest.mark.slow
 def test_invalid_inputs_leave_the_file_byte_for_byte(typed, capsys):
     set_inputs(typed, local_fee="lots", share_tiers=[[0, 0.2], [0.1, "=1"]])
     before, cells = sha256(typed), input_cells(typed)
@@ -105,6 +107,7 @@ def sealed(monkeypatch):
             monkeypatch.setattr(os, name, refuse)
 
 
+@pytest.mark.slow
 def test_no_command_reaches_the_network_or_starts_a_program(typed, capsys, sealed):
     """SECURITY.md: the model sends nothing anywhere and runs nothing; every command works sealed."""
     for name in sorted(COMMANDS):

@@ -12,7 +12,7 @@ from excel_addin.files.openpyxl_io import SAFE_XML
 from excel_addin.files.template import build_template, summary
 from excel_addin.workbook import a1, layout
 
-COMMITTED = Path(__file__).resolve().parents[1] / "workbook_templates" / "partnership_model.xlsx"
+COMMITTED = Path(__file__).resolve().parents[2] / "workbook_templates" / "partnership_model.xlsx"
 
 
 @pytest.fixture(scope="module")

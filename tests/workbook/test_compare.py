@@ -128,6 +128,7 @@ def test_risk_equals_the_engine(ran):
     assert any("100,000 simulated years of occupancy 60 % / 85 % / 95 %" in text for text in words)
 
 
+@pytest.mark.slow
 def test_risk_follows_the_risk_sheet(tmp_path):
     risk_typed = {"occupancy_low": 0.7, "correlation": 0.3, "draws": 20_000, "seed": 5}
     path = make_workbook(tmp_path, **TERMS_TYPED, **risk_typed)
@@ -247,6 +248,7 @@ def test_a_block_that_fits_a_bigger_home(tmp_path):
     assert load_inputs(path)[1].values["block_places"] == 5
 
 
+@pytest.mark.slow
 def test_changing_a_term_makes_the_results_out_of_date(ran, tmp_path):
     path = make_workbook(tmp_path)
     run_workbook(path)
@@ -255,6 +257,7 @@ def test_changing_a_term_makes_the_results_out_of_date(ran, tmp_path):
     assert (summary.status, summary.changed) == (layout.OUT_OF_DATE, ["block_fee"])
 
 
+@pytest.mark.slow
 def test_a_smaller_grid_leaves_no_stale_cells(ran, tmp_path):
     path = make_workbook(tmp_path)
     run_workbook(path)

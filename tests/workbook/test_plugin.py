@@ -60,6 +60,7 @@ def test_the_input_is_in_the_template(plugged, tmp_path):
     assert "demo_rate" in {slot.cell.name for slot in layout.snapshot_slots()}
 
 
+@pytest.mark.slow
 def test_run_writes_the_sheet_and_watches_its_input(plugged, tmp_path):
     path = make_workbook(tmp_path, demo_rate=0.3)
     run_workbook(path)

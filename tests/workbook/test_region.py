@@ -305,6 +305,7 @@ def test_a_chart_per_council_and_two_for_the_portfolio(example):
 # --- empty tables: the sheets say what to fill, the run skips them --------------------------------
 
 
+@pytest.mark.slow
 def test_empty_tables_skip_the_sheets_and_say_what_to_fill(tmp_path, capsys):
     path = make_workbook(tmp_path, councils=[], homes=[])
     assert main(["run", str(path)]) == 0
@@ -322,6 +323,7 @@ def test_empty_tables_skip_the_sheets_and_say_what_to_fill(tmp_path, capsys):
     assert '"Region": "The councils table above is empty' in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_emptying_a_table_after_a_run_clears_the_old_results(tmp_path):
     path = run_default(tmp_path)
     set_inputs(path, homes=[])

@@ -148,6 +148,7 @@ def test_running_twice_gives_identical_workbooks(tmp_path):
     assert chart_count(path) == planned_charts(path) >= 4
 
 
+@pytest.mark.slow
 def test_a_smaller_grid_leaves_no_stale_cells(tmp_path):
     path = make_workbook(tmp_path)
     run_workbook(path)

@@ -529,6 +529,7 @@ def test_default_grid_and_bad_axes():
         compare_contracts(DEFAULT, TERMS, [0.5, 1.2], [0.5])
 
 
+@pytest.mark.slow
 @given(
     cases(),
     st.lists(axis, min_size=1, max_size=4, unique=True),

@@ -173,6 +173,7 @@ def test_portfolio_identities(p, rows, pts):
         np.testing.assert_allclose(totals["provider_surplus"], rhs, rtol=1e-6, atol=1e-6 * _scale(p, rows))
 
 
+@pytest.mark.slow
 @given(parameters(), homes(), points)
 def test_shared_axes_given_per_home_agree(p, rows, pts):
     o, u = np.array(pts).T

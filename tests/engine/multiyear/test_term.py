@@ -386,6 +386,7 @@ def test_solved_rate_really_gives_the_reasonable_return():
     assert npvs["provider_surplus"] < 0.08 * npvs["provider_cost"]
 
 
+@pytest.mark.slow
 @given(parameters(), st.integers(1, 8), st.floats(0, 0.15), axis, axis, st.floats(0, 0.1))
 def test_solved_grid_rate_closes_the_gap(p, years, inflation, o, u, discount):
     term = TermInputs(years=years, fixed_cost_inflation=inflation, discount_rate=discount)
