@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO := examples/partnership_example.xlsx
 
-.PHONY: install system-deps lint format test bench demo template clean
+.PHONY: install system-deps lint format test test-fast bench demo template clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ format: install
 
 test: install system-deps lint
 	$(BIN)/python -m pytest -q
+
+# While working: every test but those marked libreoffice or slow (markers in pyproject.toml).
+test-fast: install
+	$(BIN)/python -m pytest -q -m "not libreoffice and not slow"
 
 bench: install
 	$(BIN)/python -m benchmarks.run

@@ -3,17 +3,12 @@ against a per-cell Python loop of the same formulas."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import numpy as np
 
 from engine import Parameters, break_even_occupancy, evaluate
+from tests.support.reference_model import reference_point
 
 from .timing import best_time, fmt_seconds, peak_memory
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from reference_model import reference_point
 
 TITLE = "Engine: every measure of MODEL.md"
 

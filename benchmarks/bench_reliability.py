@@ -24,15 +24,14 @@ from excel_addin.files import safety as file_safety
 from excel_addin.files.openpyxl_io import open_workbook
 from excel_addin.files.operations import new_workbook, run_workbook
 from excel_addin.workbook.errors import WorkbookError
+from tests.support import hostile_files  # every hostile file is generated, none committed
+from tests.support.workbook import set_inputs
 
 from .timing import best_time, fmt_seconds, peak_memory
 
 TITLE = "Reliability: hostile files refused (time, peak memory) and fuzz cases tried"
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
-
-import hostile_files  # noqa: E402  (test helpers: every hostile file is generated, none committed)
-from workbook_support import set_inputs  # noqa: E402
+FUZZ = "tests/files/test_fuzz_reader.py"
 
 
 def _measure(path: Path) -> tuple[float, float, int, str]:
@@ -159,7 +158,16 @@ def _fuzz_counts() -> str:
     """Run the fuzz suite as CI does and report its own count line."""
     start = time.perf_counter()
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-s", "-p", "no:cacheprovider", "tests/test_fuzz_reader.py"],
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-s",
+            "-p",
+            "no:cacheprovider",
+            "tests/files/test_fuzz_reader.py",
+        ],
         capture_output=True,
         text=True,
         cwd=ROOT,

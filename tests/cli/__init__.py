@@ -1,0 +1,1 @@
+"""Tests of excel_addin/cli/: the `partnership` command line."""

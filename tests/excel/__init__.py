@@ -1,0 +1,1 @@
+"""Tests of excel_addin/excel/: worksheet functions, macros and the Lite bundle, on xlwings without Excel."""
