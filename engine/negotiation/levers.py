@@ -1,4 +1,7 @@
-"""Moving contract terms: which numbers can move, their valid ranges, and chunked evaluation.
+"""Levers: the contract terms a negotiation moves, their valid ranges, and chunked evaluation.
+
+A "lever" is one contract term a sweep moves (``lever_names``); a "term" elsewhere in the
+model is a multi-year agreement (``engine.multiyear``).
 
 A negotiation moves one or two terms at a time (the host contribution, a tier's share,
 any numeric parameter) and asks for statistics over an outcome set at every setting.
@@ -38,13 +41,13 @@ _TIER = re.compile(r"^share_tier_(\d+)$")
 Reduce = Callable[[dict[str, Any]], Mapping[str, Any]]
 
 
-def term_names(params: Parameters) -> tuple[str, ...]:
+def lever_names(params: Parameters) -> tuple[str, ...]:
     """Every term that can move: the numeric parameters, each tier's share, top_share_rate."""
     tiers = tuple(f"share_tier_{k}" for k in range(1, len(params.share_tiers) + 1))
     return (*NUMERIC, *tiers, TOP_SHARE)
 
 
-def term_label(params: Parameters, name: str) -> str:
+def lever_label(params: Parameters, name: str) -> str:
     """The name people read: the parameter's label, or "Share of tier k (local use ≥ min)"."""
     tier = tier_index(params, name)
     if tier is None:
@@ -63,7 +66,7 @@ def tier_index(params: Parameters, name: str) -> int | None:
     return None
 
 
-def term_value(params: Parameters, name: str) -> float:
+def lever_value(params: Parameters, name: str) -> float:
     """The term's value in ``params``."""
     tier = tier_index(params, name)
     return float(params.share_tiers[tier][1] if tier is not None else getattr(params, name))
@@ -71,13 +74,13 @@ def term_value(params: Parameters, name: str) -> float:
 
 def name_problem(params: Parameters, name: Any, label: str = "term") -> str | None:
     """Why ``name`` is not a term that can move, or None."""
-    if isinstance(name, str) and name in term_names(params):
+    if isinstance(name, str) and name in lever_names(params):
         return None
-    choices = ", ".join(term_names(params))
+    choices = ", ".join(lever_names(params))
     return f"{label} = {name!r} is not a term that can move; choose one of {choices}"
 
 
-def term_bounds(params: Parameters, name: str) -> tuple[float, float]:
+def lever_bounds(params: Parameters, name: str) -> tuple[float, float]:
     """The closed interval of valid values, the other terms held at ``params``.
 
     Open limits (weeks_per_year > 0, reasonable_return < 1) are stepped inside by one
@@ -117,7 +120,7 @@ def value_problems(params: Parameters, name: str, values: Any) -> list[tuple[str
             value = int(value) if SPECS[name].integer and value == int(value) else value
             problems += [p for p in check({**mapping, name: value}) if p not in problems]
         return problems
-    low, high = term_bounds(params, name)
+    low, high = lever_bounds(params, name)
     problems = []
     last = len(params.share_tiers) - 1
     for value in sorted({float(np.min(array)), float(np.max(array))}):
@@ -155,7 +158,7 @@ def pair_problems(params: Parameters, assignments: Mapping[str, Any]) -> list[tu
     return []
 
 
-def set_terms(base: Mapping[str, Any], params: Parameters, assignments: Mapping[str, Any]) -> dict[str, Any]:
+def set_levers(base: Mapping[str, Any], params: Parameters, assignments: Mapping[str, Any]) -> dict[str, Any]:
     """``base`` terms with ``assignments`` (name → value or array) applied, tiers included."""
     result = dict(base)
     tiers = list(result["share_tiers"])
@@ -169,7 +172,7 @@ def set_terms(base: Mapping[str, Any], params: Parameters, assignments: Mapping[
     return result
 
 
-def evaluate_terms(
+def evaluate_levers(
     params: Parameters,
     assignments: Mapping[str, Any],
     outcomes: Outcomes,
@@ -192,7 +195,7 @@ def evaluate_terms(
     for start in range(0, count, per_chunk):
         stop = min(start + per_chunk, count)
         chunk = {name: array[start:stop, None] for name, array in arrays.items()}
-        moved = outcome_terms(set_terms(base, params, chunk), outcomes)
+        moved = outcome_terms(set_levers(base, params, chunk), outcomes)
         figures = reduce(compute(moved, outcomes.occupancy, outcomes.local_use))
         for key, value in figures.items():
             # a copy: a statistic may be a view into the chunk's (c, m) array (a quantile of a

@@ -106,7 +106,7 @@ class SweepPlan:
         return {name: axis[at] for name, axis, at in zip(self.terms, self.axes, positions, strict=True)}
 
 
-def parse_term(text: Any) -> tuple[str, float, float, int]:
+def parse_lever(text: Any) -> tuple[str, float, float, int]:
     """``NAME=LOW:HIGH:COUNT`` as (name, low, high, count); one ParameterError if it is not."""
     message = f"{text!r} must read NAME=LOW:HIGH:COUNT, e.g. host_contribution=100000:300000:201"
     if not isinstance(text, str) or text.count("=") != 1:

@@ -45,18 +45,18 @@ from engine.core.parameters import SPECS, Parameters
 from engine.negotiation.levers import (
     DEFAULT_CHUNK_CELLS,
     check_values,
-    evaluate_terms,
+    evaluate_levers,
+    lever_bounds,
+    lever_value,
     name_problem,
     parse_range,
-    term_bounds,
-    term_value,
     tier_index,
 )
 from engine.negotiation.rules import DEFAULT_RULES, Rule, judge, needed_figures, parse_rules, statistic_key
 from engine.risk.measure_stats import summarise, worst_tail
 from engine.risk.uncertainty import Uncertainty, grid_outcomes
 
-DEFAULT_TERMS = ("host_contribution", "top_share_rate")
+DEFAULT_LEVERS = ("host_contribution", "top_share_rate")
 DEFAULT_STEPS = 41
 MAX_STEPS = 1001
 CATEGORIES = ("neither", "host_only", "provider_only", "both")  # code = position
@@ -144,8 +144,8 @@ def default_range(params: Parameters, name: str) -> tuple[float, float]:
     their whole valid range. Other terms: half to one and a half times today's value,
     within the valid range (a term at 0 needs a range from the user).
     """
-    low, high = term_bounds(params, name)
-    value = term_value(params, name)
+    low, high = lever_bounds(params, name)
+    value = lever_value(params, name)
     if name == "host_contribution" and params.fixed_cost > 0:
         return 0.0, float(params.fixed_cost)
     if tier_index(params, name) is not None or name in ("release_share", "deficit_support"):
@@ -175,7 +175,7 @@ def sweep_axis(params: Parameters, name: str, value_range: Sequence[Any] | None,
 def agreement_zone(
     params: Parameters,
     rules: Any = DEFAULT_RULES,
-    terms: Sequence[str] = DEFAULT_TERMS,
+    terms: Sequence[str] = DEFAULT_LEVERS,
     ranges: Mapping[str, Sequence[Any]] | None = None,
     steps: int | Sequence[int] = DEFAULT_STEPS,
     outcomes: Outcomes | Uncertainty | None = None,
@@ -184,7 +184,7 @@ def agreement_zone(
     """Who accepts at every pair of two swept terms.
 
     ``rules``: rows of (party, statistic, measure, operator, threshold) or ``Rule``s.
-    ``terms``: two names from ``engine.negotiation.levers.term_names(params)``. ``ranges``: name →
+    ``terms``: two names from ``engine.negotiation.levers.lever_names(params)``. ``ranges``: name →
     (low, high), default ``default_range``. ``steps``: values per term (one number for
     both, or two). ``outcomes``: see ``negotiation_outcomes``.
     """
@@ -252,7 +252,7 @@ def _assess(
             for statistic, name in keys
         }
 
-    figures = evaluate_terms(params, assignments, outcomes, reduce, chunk_cells)
+    figures = evaluate_levers(params, assignments, outcomes, reduce, chunk_cells)
     verdicts = judge(rules, figures)
     provider, host = verdicts["provider_accepts"], verdicts["host_accepts"]
     code = 2 * provider.astype(int) + host.astype(int)
@@ -317,7 +317,7 @@ def _equal_gains(zone: AgreementZone, refine: bool) -> tuple[pd.DataFrame | None
     the sweep's grid lines.
     """
     none = "Equal gains: no terms in the sweep give the parties equal gains where both accept"
-    base = np.array([term_value(zone.params, name) for name in zone.terms])
+    base = np.array([lever_value(zone.params, name) for name in zone.terms])
     span = np.array([np.ptp(axis) or 1.0 for axis in zone.axes])
     crossings = _crossings(zone, zone.axes, zone.table, base, span, refine)
     if crossings is None:

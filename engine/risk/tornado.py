@@ -29,13 +29,13 @@ from engine.core.outcomes import Outcomes
 from engine.core.parameters import SPECS, Parameters
 from engine.negotiation.levers import (
     check_values,
-    evaluate_terms,
+    evaluate_levers,
+    lever_bounds,
+    lever_label,
+    lever_names,
+    lever_value,
     name_problem,
     parse_range,
-    term_bounds,
-    term_label,
-    term_names,
-    term_value,
 )
 from engine.risk.measure_stats import statistic_problem, summarise, worst_tail
 from engine.risk.uncertainty import Uncertainty, expected_outcome
@@ -85,7 +85,7 @@ def tornado(
             ("change", f"change = {format_value(change)} must be a share from 0 to 1 (0.1 = ±10 %)")
         )
     ranges = dict(ranges or {})
-    names = [name for name in term_names(params) if name != "top_share_rate"]
+    names = [name for name in lever_names(params) if name != "top_share_rate"]
     for name in ranges:
         found = name_problem(params, name, "ranges")
         if found:
@@ -111,17 +111,17 @@ def tornado(
 
     base_name = names[0]
     base = float(
-        evaluate_terms(params, {base_name: [term_value(params, base_name)]}, chosen, reduce)["figure"][0]
+        evaluate_levers(params, {base_name: [lever_value(params, base_name)]}, chosen, reduce)["figure"][0]
     )
     rows = []
     for name in names:
         low, high = ends[name]
-        figure = evaluate_terms(params, {name: [low, high]}, chosen, reduce)["figure"]
+        figure = evaluate_levers(params, {name: [low, high]}, chosen, reduce)["figure"]
         rows.append(
             {
                 "parameter": name,
-                "label": term_label(params, name),
-                "value": term_value(params, name),
+                "label": lever_label(params, name),
+                "value": lever_value(params, name),
                 "low_value": low,
                 "high_value": high,
                 "base": base,
@@ -150,7 +150,7 @@ def _ends(
     """Low and high values: the user's range, or today's value ∓ ``change`` clipped to the valid range."""
     if value_range is not None:
         return parse_range(name, value_range)
-    value = term_value(params, name)
+    value = lever_value(params, name)
     low, high = value * (1 - change), value * (1 + change)
     if name in SPECS and SPECS[name].integer:
         low, high = math.floor(low), math.ceil(high)
@@ -158,7 +158,7 @@ def _ends(
             low -= 1
         if change > 0 and high == value:
             high += 1
-    floor, ceiling = term_bounds(params, name)
+    floor, ceiling = lever_bounds(params, name)
     # 200,000 × 1.1 is 220,000.00000000003 in floating point: show the value people expect
     low, high = (float(np.round(min(max(end, floor), ceiling), 9)) for end in (low, high))
     return low, high

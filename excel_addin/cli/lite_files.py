@@ -8,8 +8,12 @@ never through a link (``files.surroundings``).
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
+from rich.console import Console
+
+from excel_addin.cli.envelope import Outcome, arg, command
 from excel_addin.excel.lite import LEGACY_MARK, LITE_WORKBOOK, MARK, REQUIREMENTS, main_py
 from excel_addin.files.openpyxl_io import save_atomic
 from excel_addin.files.surroundings import read_plain, refuse_special, replace_with
@@ -57,3 +61,34 @@ def written_by_lite(head: bytes) -> bool:
     """Whether a file's first bytes carry the mark of this command (or its older requirements.txt)."""
     text = head.decode("utf-8", "replace")
     return MARK in text or text.startswith(LEGACY_MARK)
+
+
+@command(
+    "lite",
+    "write main.py and requirements.txt for the xlwings Lite editor (and an unprotected workbook for it)",
+    arg("folder", type=Path, metavar="FOLDER", help="where to write them (created if needed)"),
+    arg("--force", action="store_true", help="replace a main.py or requirements.txt it did not write"),
+)
+def lite(args: argparse.Namespace) -> Outcome:
+    from excel_addin.excel.lite import bundle_modules
+
+    try:
+        files = write_lite(args.folder, force=args.force)
+    except OSError as error:
+        raise WorkbookError(f"cannot write in {args.folder} ({error.strerror or error}).") from None
+    size = files[0].stat().st_size
+    data = {
+        "folder": str(args.folder),
+        "files": [str(path) for path in files],
+        "modules": len(bundle_modules()),
+        "main_bytes": size,
+    }
+
+    def show(out: Console) -> None:
+        out.print(f"Wrote {', '.join(path.name for path in files)} to {args.folder}.")
+        out.print(
+            "In Excel: open the workbook, start xlwings Lite, paste main.py into its main.py tab and "
+            "requirements.txt into its requirements.txt tab; then =PM_GRID(...) works and run_model runs."
+        )
+
+    return Outcome(data, show)

@@ -27,12 +27,12 @@ from engine import (
     balanced_points,
     best_accepted,
     default_range,
-    parse_term,
+    parse_lever,
     plan_sweep,
     sweep_summary,
 )
-from excel_addin.cli import WORKBOOK, Outcome, arg, command
 from excel_addin.cli.cluster import parse_scheduler, run_chunks
+from excel_addin.cli.envelope import WORKBOOK, Outcome, arg, command
 from excel_addin.files.operations import check_workbook
 from excel_addin.workbook import risk_figures as figures
 from excel_addin.workbook import risk_inputs
@@ -76,7 +76,7 @@ def sweep(args: argparse.Namespace) -> Outcome:
     uncertainty = risk_inputs.uncertainty_of(values)
     draws = int(values["draws"]) if args.draws is None else args.draws  # the Risk sheet's years
     seed = int(values["seed"])
-    terms = [parse_term(text) for text in args.terms] if args.terms else _sheet_terms(values, params)
+    terms = [parse_lever(text) for text in args.terms] if args.terms else _sheet_terms(values, params)
     if not math.isfinite(args.memory_gb) or args.memory_gb <= 0:
         raise ParameterError([("memory", f"--memory-gb {args.memory_gb:g} must be more than 0")])
     plan = plan_sweep(
@@ -88,8 +88,8 @@ def sweep(args: argparse.Namespace) -> Outcome:
             table = run_chunks(plan, scheduler, progress)
     except KeyboardInterrupt:
         message = "Stopped: the sweep was interrupted and its workers closed; nothing was written."
-        data = {"ok": False, "command": "sweep", "error": "stopped", "message": message}
-        return Outcome(data, lambda out: out.print(message, markup=False), STOPPED)
+        stopped: dict[str, Any] = {"error": "stopped", "message": message}
+        return Outcome(stopped, lambda out: out.print(message, markup=False), STOPPED)
     seconds = time.perf_counter() - started
     zone = sweep_summary(plan, table)
     points = _points(plan, table)
@@ -100,9 +100,7 @@ def sweep(args: argparse.Namespace) -> Outcome:
         for name, sheet in (("Region", region_sheet), ("Portfolio", portfolio_sheet))
         if sheet.skip(values) is None
     ]
-    data = {
-        "ok": True,
-        "command": "sweep",
+    data: dict[str, Any] = {
         "path": str(summary.path),
         "fingerprint": summary.inputs.fingerprint,
         "scheduler": args.scheduler,
@@ -168,7 +166,7 @@ def _number(value: Any) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _nan(value: float | None) -> float:
+def nan_of(value: float | None) -> float:
     return math.nan if value is None else value
 
 
@@ -249,7 +247,7 @@ def _show(out: Console, file: str, where: str, data: dict[str, Any], plan: Any) 
     out.print(f"Verdicts: {shares}.", markup=False, highlight=False)
     if zone["extent"]:
         spans = [
-            f"{figures.term_label(plan.params, name)} from "
+            f"{figures.lever_label(plan.params, name)} from "
             f"{figures.value_text(low, figures.term_unit(plan.params, name))} to "
             f"{figures.value_text(high, figures.term_unit(plan.params, name))}"
             for name, (low, high) in zone["extent"].items()
@@ -265,13 +263,13 @@ def _show(out: Console, file: str, where: str, data: dict[str, Any], plan: Any) 
         table.add_column("figure")
         table.add_column("value", justify="right")
         for term, value in point["terms"].items():
-            label = figures.term_label(plan.params, term)
+            label = figures.lever_label(plan.params, term)
             table.add_row(label, figures.value_text(value, figures.term_unit(plan.params, term)))
         table.add_row("who accepts", CATEGORY_LABELS[point["category"]])
-        table.add_row("provider's gain over spot", figures.money(_nan(point["provider_gain"])))
-        table.add_row("host's gain over spot", figures.money(_nan(point["host_gain"])))
+        table.add_row("provider's gain over spot", figures.money(nan_of(point["provider_gain"])))
+        table.add_row("host's gain over spot", figures.money(nan_of(point["host_gain"])))
         for rule, entry in zip(plan.rules, point["rules"], strict=True):
-            figure = figures.value_text(_nan(entry["figure"]), figures.rule_unit(rule))
+            figure = figures.value_text(nan_of(entry["figure"]), figures.rule_unit(rule))
             table.add_row(figures.rule_words(rule), f"{figure} {'✓' if entry['holds'] else '✗'}")
         out.print(table)
     if data["out"]:

@@ -30,10 +30,10 @@ import numpy as np
 
 from engine import (
     DEFAULT_DRAWS,
+    DEFAULT_LEVERS,
     DEFAULT_RULES,
     DEFAULT_SEED,
     DEFAULT_STEPS,
-    DEFAULT_TERMS,
     MEASURES,
     RULE_COLUMNS,
     ParameterError,
@@ -385,7 +385,7 @@ def _terms(raw: Any) -> tuple[tuple[str, str], dict[str, tuple[Any, Any]]]:
     """Two term names (a row or a column), or two rows of name, low, high."""
     rows = as_rows(raw)
     if not rows:
-        return DEFAULT_TERMS, {}
+        return DEFAULT_LEVERS, {}
     cells = [[v for v in row if v is not None and str(v).strip()] for row in rows]
     cells = [row for row in cells if row]
     if len(cells) == 1 and len(cells[0]) == 2:

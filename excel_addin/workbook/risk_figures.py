@@ -33,12 +33,12 @@ from engine import (
     draw_outcomes,
     explain_zone,
     failing_rules,
+    lever_label,
+    lever_value,
     measure,
     monte_carlo,
     parties_without_rationality,
     statistic_key,
-    term_label,
-    term_value,
     tier_index,
     tornado,
 )
@@ -155,7 +155,7 @@ def agreement_of(values: Mapping[str, Any], params: Parameters) -> AgreementResu
     terms, ranges, steps = zone_settings(values)
     zone = agreement_zone(params, rules, terms, ranges, steps, outcomes)
     balanced = balanced_points(zone)
-    today = assess_terms(params, rules, {name: [term_value(params, name)] for name in terms}, outcomes)
+    today = assess_terms(params, rules, {name: [lever_value(params, name)] for name in terms}, outcomes)
     rows = [_row("today", True, "The terms on the Inputs sheet", today.iloc[0]), *_rows(balanced)]
     if not bool(balanced.loc[balanced["point"] == "equal_gains", "found"].iloc[0]):
         rows.append(_free_equal_gains(zone, outcomes))
@@ -253,7 +253,7 @@ def term_unit(params: Parameters, name: str) -> str:
 def terms_text(params: Parameters, terms: tuple[str, str], row: Mapping[str, Any] | pd.Series) -> str:
     """ "host contribution £175,230 and deficit support 0 %"."""
     return " and ".join(
-        f"{_lower(term_label(params, name))} {value_text(float(row[name]), term_unit(params, name))}"
+        f"{_lower(lever_label(params, name))} {value_text(float(row[name]), term_unit(params, name))}"
         for name in terms
     )
 
@@ -274,7 +274,8 @@ def agreement_sentences(result: AgreementResult) -> list[str]:
         lines += blocking_sentences(result)
     else:
         spans = [
-            f"{_lower(term_label(params, name))} from {value_text(zone[name].min(), term_unit(params, name))}"
+            f"{_lower(lever_label(params, name))} from "
+            f"{value_text(zone[name].min(), term_unit(params, name))}"
             f" to {value_text(zone[name].max(), term_unit(params, name))}"
             for name in terms
         ]
@@ -341,7 +342,7 @@ def held_by(result: AgreementResult, row: Mapping[str, Any] | pd.Series) -> str:
     binding = [name for name in str(row.get("binding") or "").split(",") if name]
     edge = [name for name in str(row.get("at_edge") or "").split(",") if name]
     parts = [_party_rule(result.rules[int(name.split("_")[1]) - 1]) for name in binding]
-    parts += [f"the end of the swept range of {_lower(term_label(result.params, name))}" for name in edge]
+    parts += [f"the end of the swept range of {_lower(lever_label(result.params, name))}" for name in edge]
     if not parts:
         return "No rule holds it there: the product of the gains is largest inside the zone."
     return f"It is held there by {' and '.join(parts)}."
@@ -357,7 +358,7 @@ def blocking_sentences(result: AgreementResult) -> list[str]:
         if not np.isfinite(r["closest"]) or r["short_by"] <= 0:
             continue
         where = " and ".join(
-            f"{_lower(term_label(params, t))} {value_text(float(r[f'at_{t}']), term_unit(params, t))}"
+            f"{_lower(lever_label(params, t))} {value_text(float(r[f'at_{t}']), term_unit(params, t))}"
             for t in terms
         )
         short = (
@@ -379,11 +380,11 @@ def blocking_sentences(result: AgreementResult) -> list[str]:
     for _, gap in explanation.gaps.iterrows():
         term, other = gap["term"], gap["other_term"]
         unit, other_unit = term_unit(params, term), term_unit(params, other)
-        label = _lower(term_label(params, term))
+        label = _lower(lever_label(params, term))
         more = "more" if gap["provider_side"] == "above" else "less"
         lines.append(
             f"The provider needs at least {value_text(gap['amount'], unit)} {more} {label} than the host "
-            f"accepts at any {_lower(term_label(params, other))} swept (closest at "
+            f"accepts at any {_lower(lever_label(params, other))} swept (closest at "
             f"{value_text(gap['at'], other_unit)}: the provider accepts "
             f"{'from' if more == 'more' else 'up to'} {value_text(gap['provider_value'], unit)}, the host "
             f"{'up to' if more == 'more' else 'from'} {value_text(gap['host_value'], unit)})."

@@ -44,11 +44,11 @@ from engine import (
     Uncertainty,
     check_values,
     format_value,
+    lever_names,
     name_problem,
     parse_rules,
     range_problems,
     sweep_axis,
-    term_names,
     to_number,
 )
 
@@ -489,7 +489,7 @@ def _tornado_problems(values: Mapping[str, Any], params: Parameters | None) -> l
     if params is None:
         return []
     problems: list[tuple[str, str]] = []
-    movable = term_names(params)
+    movable = lever_names(params)
     for index, row in filled_rows(values, "tornado_exclude"):
         if row[0] not in movable:
             problems.append((f"tornado_exclude[{index}]", name_problem(params, row[0]) or ""))

@@ -463,10 +463,12 @@ def test_risk_command_json_equals_the_engine(small, capsys):
     assert [r["partnership"] for r in got] == pytest.approx(expected["partnership"].tolist())
     assert data["uncertainty"] == {"source": "pert", "draws": 2_000, "seed": 20261126}
     assert "lowers the provider's probability of a loss" in data["sentences"]["provider"]
-    # and raises its expected surplus: at spot 1,102,400·E[o] − 775,000 with the PERT mean
-    # E[o] = (0.6 + 4·0.85 + 0.95)/6 = 0.825, i.e. £134,480; with the partnership about £164,500
-    # (quadrature over the two PERT densities with the scalar reference model, docs/example.md)
-    assert "and raises its expected surplus from £134,4" in data["sentences"]["provider"]
+    # and raises its expected surplus: on the spot market the provider's surplus in a year is
+    # 52·4·o·(5,600 − 300) − 775,000 = 1,102,400·o − 775,000, so its mean over these 2,000 drawn
+    # years is 1,102,400·mean(o) − 775,000 (near £134,480 at the PERT mean 0.825; docs/example.md)
+    years = draw_outcomes(Uncertainty(), 2_000, 20261126)
+    spot_mean = 1_102_400 * float(np.mean(years.occupancy)) - 775_000
+    assert f"and raises its expected surplus from £{spot_mean:,.0f} to £" in data["sentences"]["provider"]
 
 
 def test_charts_on_our_sheets(ran):

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from engine import CATEGORIES, CATEGORY_LABELS, Parameters, measure, term_label
+from engine import CATEGORIES, CATEGORY_LABELS, Parameters, lever_label, measure
 from excel_addin.workbook import a1, layout, risk_inputs
 from excel_addin.workbook.context import RunContext
 from excel_addin.workbook.formats import MONEY, SHARE, SHARE_FINE, heat_format, result_format, unit_words
@@ -211,7 +211,7 @@ def _has_column(result: AgreementResult, name: str) -> bool:
 def axis_label(params: Parameters, name: str) -> str:
     """A swept term as an axis names it: "Host contribution (£ per year)"."""
     unit = term_unit(params, name)
-    return f"{term_label(params, name)} ({unit_words(unit) if unit != 'share' else '%'})"
+    return f"{lever_label(params, name)} ({unit_words(unit) if unit != 'share' else '%'})"
 
 
 def _format(unit: str) -> str:

@@ -25,18 +25,18 @@ from engine import (
     default_range,
     draw_outcomes,
     evaluate,
-    evaluate_terms,
+    evaluate_levers,
     explain_zone,
     failing_rules,
     grid_outcomes,
     judge,
+    lever_bounds,
+    lever_names,
     parse_rules,
     parties_without_rationality,
     point_outcome,
     rules_frame,
-    set_terms,
-    term_bounds,
-    term_names,
+    set_levers,
     tornado,
 )
 from excel_addin.workbook.risk_inputs import WORKBOOK_RULES
@@ -288,10 +288,10 @@ def test_default_ranges_and_term_bounds():
     assert default_range(params, "host_contribution") == (0, 775_000)  # 0 to the fixed cost
     assert default_range(params, "top_share_rate") == (0.4, 1.0)
     assert default_range(params, "spot_price") == (3_250, 9_750)
-    assert term_bounds(params, "reserved_places") == (0, 4)
-    assert term_bounds(params, "share_tier_2") == (0.25, 0.6)
-    assert "top_share_rate" in term_names(params) and "share_tier_3" in term_names(params)
-    moved = set_terms(
+    assert lever_bounds(params, "reserved_places") == (0, 4)
+    assert lever_bounds(params, "share_tier_2") == (0.25, 0.6)
+    assert "top_share_rate" in lever_names(params) and "share_tier_3" in lever_names(params)
+    moved = set_levers(
         {"share_tiers": params.share_tiers}, params, {"top_share_rate": 0.9, "share_tier_1": 0.1}
     )
     assert moved["share_tiers"] == ((0.0, 0.1), (0.5, 0.4), (0.75, 0.9))
@@ -311,15 +311,15 @@ def test_places_sweep_uses_whole_numbers():
 def test_evaluate_terms_broadcasts_and_chunks():
     outcomes = grid_outcomes()
     settings = {"host_contribution": np.linspace(0, 400_000, 7)}
-    one = evaluate_terms(
+    one = evaluate_levers(
         Parameters(), settings, outcomes, lambda v: {"s": v["provider_surplus"].mean(axis=-1)}
     )
-    small = evaluate_terms(
+    small = evaluate_levers(
         Parameters(), settings, outcomes, lambda v: {"s": v["provider_surplus"].mean(axis=-1)}, 441
     )
     np.testing.assert_allclose(one["s"], small["s"])
     # a term the measure does not depend on still gives one value per setting
-    flat = evaluate_terms(
+    flat = evaluate_levers(
         Parameters(), settings, outcomes, lambda v: {"c": v["host_spot_cost"].mean(axis=-1)}
     )
     assert flat["c"].shape == (7,) and np.ptp(flat["c"]) == 0

@@ -24,7 +24,7 @@ from engine import (
     combine,
     draw_outcomes,
     evaluate_chunk,
-    parse_term,
+    parse_lever,
     plan_sweep,
     run_in_process,
     sweep_summary,
@@ -99,13 +99,13 @@ def test_three_terms_sweep_their_product_first_term_slowest():
     ],
 )
 def test_parse_term(text, parsed):
-    assert parse_term(text) == parsed
+    assert parse_lever(text) == parsed
 
 
 @pytest.mark.parametrize("text", ["host_contribution", "a=1:2", "a=1:2:x", "=1:2:3", "a=b=1:2:3"])
 def test_parse_term_refuses_what_is_not_name_low_high_count(text):
     with pytest.raises(ParameterError, match="NAME=LOW:HIGH:COUNT"):
-        parse_term(text)
+        parse_lever(text)
 
 
 def test_plan_refuses_every_problem_at_once():
