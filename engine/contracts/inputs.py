@@ -78,14 +78,14 @@ class ContractTerms(SpecFields, specs=CONTRACT_TERMS, what="a contract term"):
     Construction validates the ranges and raises one ``ParameterError`` naming every problem.
     """
 
-    if TYPE_CHECKING:  # the defaults come from the spec table when the class is made: mypy cannot see them
-
-        def __init__(self, **values: Any) -> None: ...
-
     block_places: float
     block_fee: float
     cost_plus_margin: float
     provider_outside_retention: float
+
+    if TYPE_CHECKING:  # the defaults come from the spec table when the class is made: mypy cannot see them
+
+        def __init__(self, **values: Any) -> None: ...
 
     @classmethod
     def from_mapping(cls, mapping: Mapping[str, Any], params: Parameters | None = None) -> ContractTerms:

@@ -274,10 +274,6 @@ class Parameters(SpecFields, specs=PARAMETERS, rules=check, parsers={"share_tier
     ``to_mapping`` gives ``share_tiers`` as a list of ``[min, share]`` lists.
     """
 
-    if TYPE_CHECKING:  # the defaults come from the spec table when the class is made: mypy cannot see them
-
-        def __init__(self, **values: Any) -> None: ...
-
     places: int
     weeks_per_year: float
     fixed_cost: float
@@ -292,3 +288,7 @@ class Parameters(SpecFields, specs=PARAMETERS, rules=check, parsers={"share_tier
     reasonable_return: float
     share_tiers: ShareTiers
     deficit_support: float
+
+    if TYPE_CHECKING:  # the defaults come from the spec table when the class is made: mypy cannot see them
+
+        def __init__(self, **values: Any) -> None: ...

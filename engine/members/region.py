@@ -215,15 +215,15 @@ class RegionRules(
     validates; ``from_mapping`` reads spreadsheet values ("By use", "Mix", "30%").
     """
 
-    if TYPE_CHECKING:  # the defaults come from the spec table when the class is made: mypy cannot see them
-
-        def __init__(self, **values: Any) -> None: ...
-
     contribution_split: str
     credit_rule: str
     credit_mix: float
     profit_rule: str
     profit_mix: float
+
+    if TYPE_CHECKING:  # the defaults come from the spec table when the class is made: mypy cannot see them
+
+        def __init__(self, **values: Any) -> None: ...
 
     @property
     def split_by_use(self) -> bool:

@@ -243,10 +243,6 @@ class Uncertainty(
     Defaults are the ``UNCERTAINTY_INPUTS`` table's; ``from_mapping`` reads "85%" or 0.85.
     """
 
-    if TYPE_CHECKING:  # the defaults come from the spec table when the class is made: mypy cannot see them
-
-        def __init__(self, **values: Any) -> None: ...
-
     occupancy_low: float
     occupancy_most_likely: float
     occupancy_high: float
@@ -259,6 +255,10 @@ class Uncertainty(
     fixed_cost_growth_most_likely: float
     fixed_cost_growth_high: float
     history: History
+
+    if TYPE_CHECKING:  # the defaults come from the spec table when the class is made: mypy cannot see them
+
+        def __init__(self, **values: Any) -> None: ...
 
     @property
     def source(self) -> str:

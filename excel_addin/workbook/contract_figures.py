@@ -108,7 +108,7 @@ def formula_text(contract: str) -> str:
     """One line with the contract's formulas, as the Compare sheet shows them."""
     formulas = FORMULAS.get(contract)
     if formulas is None:
-        return "Host net cost and provider surplus as on the Host and Provider sheets (MODEL.md)."
+        return "Host net cost and provider surplus as on the Host and Provider sheets."
     text = f"Host pays {formulas['host']}.   Provider surplus = {formulas['provider']}."
     if formulas["where"]:
         text += "   Where " + " and ".join(f"{name} = {expr}" for name, expr in formulas["where"]) + "."

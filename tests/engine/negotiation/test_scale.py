@@ -21,14 +21,9 @@ from engine import (
     Uncertainty,
     agreement_zone,
     balanced_points,
-    combine,
     draw_outcomes,
-    evaluate_chunk,
-    parse_lever,
-    plan_sweep,
-    run_in_process,
-    sweep_summary,
 )
+from engine.negotiation import scale
 from excel_addin.cli import main
 from excel_addin.cli.cluster import parse_scheduler, run_chunks
 from excel_addin.files.operations import check_workbook
@@ -49,11 +44,11 @@ TERMS = [("host_contribution", 100_000, 300_000, 11), ("deficit_support", 0, 1, 
 
 
 def small_plan(chunk_work: int = 1 << 24):
-    return plan_sweep(HOME, RULES, TERMS, UNCERTAINTY, 1_000, 7, chunk_work=chunk_work)
+    return scale.plan_sweep(HOME, RULES, TERMS, UNCERTAINTY, 1_000, 7, chunk_work=chunk_work)
 
 
 def test_the_sweep_table_is_the_agreement_zone_table_exactly():
-    table = run_in_process(small_plan())
+    table = scale.run_in_process(small_plan())
     ranges = {name: (low, high) for name, low, high, _ in TERMS}
     zone = agreement_zone(
         HOME, RULES, ("host_contribution", "deficit_support"), ranges, (11, 6),
@@ -68,16 +63,16 @@ def test_any_chunking_gives_the_same_table_and_chunks_in_any_order_combine():
     assert whole.chunks == 1
     cut = small_plan(chunk_work=7 * 1_000)  # 7 combinations a chunk: 66 = 9 × 7 + 3
     assert (cut.chunks, cut.settings_per_chunk, cut.bounds(9)) == (10, 7, (63, 66))
-    pieces = [evaluate_chunk(cut, index) for index in reversed(range(cut.chunks))]
-    pd.testing.assert_frame_equal(combine(cut, pieces), run_in_process(whole), check_exact=True)
+    pieces = [scale.evaluate_chunk(cut, index) for index in reversed(range(cut.chunks))]
+    pd.testing.assert_frame_equal(scale.combine(cut, pieces), scale.run_in_process(whole), check_exact=True)
     with pytest.raises(ParameterError, match="every chunk of this sweep exactly once"):
-        combine(cut, pieces[1:])
+        scale.combine(cut, pieces[1:])
 
 
 def test_three_terms_sweep_their_product_first_term_slowest():
     terms = [*TERMS, ("local_fee", 4_500, 5_500, 3)]
-    plan = plan_sweep(HOME, RULES, terms, UNCERTAINTY, 1_000, 7, chunk_work=20_000)
-    table = run_in_process(plan)
+    plan = scale.plan_sweep(HOME, RULES, terms, UNCERTAINTY, 1_000, 7, chunk_work=20_000)
+    table = scale.run_in_process(plan)
     assert plan.combinations == len(table) == 11 * 6 * 3 and plan.cells == 198_000
     # row 3·6·… : host_contribution index 1, deficit_support index 0, local_fee index 0 is row 18
     assert table.loc[18, ["host_contribution", "deficit_support", "local_fee"]].tolist() == [
@@ -85,7 +80,7 @@ def test_three_terms_sweep_their_product_first_term_slowest():
         0,
         4_500,
     ]
-    summary = sweep_summary(plan, table)
+    summary = scale.sweep_summary(plan, table)
     assert len(summary["codes"]) == 11 * 6 and all(len(row) == 3 for row in summary["codes"])
     assert sum(summary["counts"].values()) == plan.combinations
     assert "".join(summary["codes"]) == "".join(map(str, table["code"]))
@@ -99,18 +94,20 @@ def test_three_terms_sweep_their_product_first_term_slowest():
     ],
 )
 def test_parse_term(text, parsed):
-    assert parse_lever(text) == parsed
+    assert scale.parse_lever(text) == parsed
 
 
 @pytest.mark.parametrize("text", ["host_contribution", "a=1:2", "a=1:2:x", "=1:2:3", "a=b=1:2:3"])
 def test_parse_term_refuses_what_is_not_name_low_high_count(text):
     with pytest.raises(ParameterError, match="NAME=LOW:HIGH:COUNT"):
-        parse_lever(text)
+        scale.parse_lever(text)
 
 
 def test_plan_refuses_every_problem_at_once():
     with pytest.raises(ParameterError) as caught:
-        plan_sweep(HOME, RULES, [("host_contribution", 0, 1e5, 5), ("host_contribution", 0, 1, 0)], draws=0)
+        scale.plan_sweep(
+            HOME, RULES, [("host_contribution", 0, 1e5, 5), ("host_contribution", 0, 1, 0)], draws=0
+        )
     text = str(caught.value)
     assert "each term may be swept once" in text and "draws = 0" in text and "steps = 0" in text
 
@@ -118,8 +115,8 @@ def test_plan_refuses_every_problem_at_once():
 def test_draws_beyond_the_memory_bound_are_refused_with_the_largest_allowed():
     # 64 MiB / (2 · 512 bytes a cell) = 65,536 draws for one combination at once
     with pytest.raises(ParameterError, match="use at most 65,536 draws"):
-        plan_sweep(HOME, RULES, TERMS, draws=70_000, memory_bytes=64 << 20)
-    plan = plan_sweep(HOME, RULES, TERMS, draws=60_000, memory_bytes=64 << 20)
+        scale.plan_sweep(HOME, RULES, TERMS, draws=70_000, memory_bytes=64 << 20)
+    plan = scale.plan_sweep(HOME, RULES, TERMS, draws=60_000, memory_bytes=64 << 20)
     assert plan.chunk_cells == 65_536
 
 
@@ -216,7 +213,7 @@ def test_many_chunks_on_a_local_cluster_equal_in_process():
     plan = small_plan(chunk_work=5 * 1_000)
     assert plan.chunks == 14
     pd.testing.assert_frame_equal(
-        run_chunks(plan, parse_scheduler("local:2")), run_in_process(plan), check_exact=True
+        run_chunks(plan, parse_scheduler("local:2")), scale.run_in_process(plan), check_exact=True
     )
 
 
@@ -237,15 +234,15 @@ def test_bad_options_exit_2_with_a_message(workbook, capsys, argv, message):
 
 def _chunk_peak(combinations: int) -> int:
     """tracemalloc's peak for one chunk of ``combinations`` over 1,000 draws, 8,192 cells a block."""
-    plan = plan_sweep(
+    plan = scale.plan_sweep(
         HOME, RULES, [("host_contribution", 0, 300_000, combinations)], UNCERTAINTY, 1_000, 7,
         memory_bytes=8 << 20, chunk_work=combinations * 1_000,
     )  # fmt: skip
     assert (plan.chunks, plan.chunk_cells) == (1, 8_192)  # 8 MiB / (2 × 512 bytes)
-    evaluate_chunk(plan, 0)  # the draws are drawn once and kept: not part of the peak below
+    scale.evaluate_chunk(plan, 0)  # the draws are drawn once and kept: not part of the peak below
     tracemalloc.start()
     try:
-        evaluate_chunk(plan, 0)
+        scale.evaluate_chunk(plan, 0)
         return tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
