@@ -359,20 +359,15 @@ def test_first_negative_year():
 
 
 def _solver_case(years):
-    return Parameters(
-        places=1,
-        weeks_per_year=50,
-        fixed_cost=100_000,
-        variable_cost=0,
-        local_fee=2_000,
-        outside_fee=2_000,
-        host_contribution=0,
-        reserved_places=0,
-        release_share=0,
-        compensation_per_week=0,
-        reasonable_return=0.1,
-        share_tiers=((0.0, 0.0),),
-    ), TermInputs(years=years, discount_rate=0.0, fixed_cost_inflation=0.1, occupancy=1, local_use=1)
+    # the golden home with one place, no variable cost, no contribution, no reserved places, no
+    # sharing and no deficit support (50 weeks, fees £2,000, reasonable return 10 % as there)
+    home = GOLDEN.replace(
+        places=1, fixed_cost=100_000, variable_cost=0, spot_price=6_500, host_contribution=0,
+        reserved_places=0, share_tiers=((0.0, 0.0),), deficit_support=0.0,
+    )  # fmt: skip
+    return home, TermInputs(
+        years=years, discount_rate=0.0, fixed_cost_inflation=0.1, occupancy=1, local_use=1
+    )
 
 
 def test_solved_rate_against_closed_forms():
