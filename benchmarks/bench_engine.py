@@ -10,7 +10,7 @@ from tests.support.reference_model import reference_point
 
 from .timing import best_time, fmt_seconds, peak_memory
 
-TITLE = "Engine: every measure of MODEL.md"
+TITLE = "Engine: every measure of docs/model.md"
 
 
 def run() -> str:

@@ -1,4 +1,4 @@
-"""The partnership model of MODEL.md: pure numpy/pandas, no files, no Excel, no printing.
+"""The partnership model of docs/model.md: pure numpy/pandas, no files, no Excel, no printing.
 
 Runs anywhere numpy and pandas do, including xlwings Lite (Pyodide). The one-year model
 is ``evaluate``/``payoff_grid``; risk, negotiation, contract comparison, multi-year terms,

@@ -1,7 +1,7 @@
 """The terms of the contracts the partnership is compared with: one table, one frozen dataclass.
 
 ``CONTRACT_TERMS`` is the single source of truth for the block and open-book terms (names,
-labels, units, defaults, ranges), as ``PARAMETERS`` is for MODEL.md, so the Compare sheet,
+labels, units, defaults, ranges), as ``PARAMETERS`` is for docs/model.md, so the Compare sheet,
 the command line and the docs describe them the same way. The spot and partnership
 contracts need no terms beyond ``Parameters``. Block places must also fit in the home
 (``block_places ≤ places``), a rule that needs ``Parameters`` and is checked by

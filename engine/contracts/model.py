@@ -3,7 +3,7 @@
 A finance officer judges the partnership against what the council buys today, and a
 provider does the same from its side, so each contract is priced at every (occupancy,
 local use) from the same ``Parameters``. Occupancy and local use mean what they mean in
-MODEL.md: the home has o·N places filled, L = u·o·N of them by the host's children and
+docs/model.md: the home has o·N places filled, L = u·o·N of them by the host's children and
 X = (1−u)·o·N by outside authorities' children, whatever the contract.
 
 Every contract returns the same stable measures (``COMPARISON_MEASURES``), computed from
@@ -14,11 +14,11 @@ each side's own view of the money so that two identities check them:
 
 ``host_payments`` is the net money the host's placements bring this provider (fees, block
 or cost-plus payments, less credits paid back); ``spot_premium`` is what the host pays the
-spot market above this provider's outside fee p_X (agencies, dearer emergency homes). MODEL.md
+spot market above this provider's outside fee p_X (agencies, dearer emergency homes). docs/model.md
 prices the host's spot placements at s and the provider's at p_X, so the gap s − p_X per spot
 week leaves the pair; it is negative if s < p_X.
 
-The partnership and the spot baseline are engine.compute's own numbers (MODEL.md's
+The partnership and the spot baseline are engine.compute's own numbers (docs/model.md's
 host_net_cost, provider_surplus, host_spot_cost, provider_spot_surplus), not re-typed.
 """
 
@@ -43,17 +43,17 @@ Flows = dict[str, Array]
 
 
 def spot_formulas(base: Mapping[str, Array], p: Mapping[str, Any], k: Mapping[str, Any]) -> Flows:
-    """Spot: no contract; the host buys every local week on the spot market (MODEL.md baseline).
+    """Spot: no contract; the host buys every local week on the spot market (docs/model.md baseline).
 
         spot_weeks       = W·L                       every local placement-week is a spot purchase
-        host_net_cost    = spot_weeks·s              (MODEL.md host_spot_cost)
+        host_net_cost    = spot_weeks·s              (docs/model.md host_spot_cost)
         host_payments    = spot_weeks·p_X            this provider's fee for the host's children
         spot_premium     = spot_weeks·(s − p_X)      the rest of the spot price, paid to the market
         outside_income   = W·X·p_X
         provider_revenue = W·(L + X)·p_X
-        provider_surplus = W·(L + X)·(p_X − v) − F   (MODEL.md provider_spot_surplus)
+        provider_surplus = W·(L + X)·(p_X − v) − F   (docs/model.md provider_spot_surplus)
 
-    The provider sells every placement at p_X, as MODEL.md's baseline says, so the host's
+    The provider sells every placement at p_X, as docs/model.md's baseline says, so the host's
     spot price above p_X is not this provider's income. ``k`` (contract terms) is unused.
     """
     p_x, s = p["outside_fee"], p["spot_price"]
@@ -86,8 +86,8 @@ def block_formulas(base: Mapping[str, Array], p: Mapping[str, Any], k: Mapping[s
         provider_surplus = provider_revenue − provider_cost − release_credit
 
     Outside children take the places outside the block first (a released block place costs
-    the provider a credit), as MODEL.md's outside children take unreserved places first.
-    MODEL.md's form max(X − (N − B − L_spot), 0) is the same number: when L_spot > 0 the
+    the provider a credit), as docs/model.md's outside children take unreserved places first.
+    docs/model.md's form max(X − (N − B − L_spot), 0) is the same number: when L_spot > 0 the
     block is full of local children and L + X ≤ N leaves X ≤ N − L < N − B.
     Spot weeks above the block are priced exactly as under spot, so B = 0 is spot.
     """
@@ -156,11 +156,11 @@ def open_book_formulas(base: Mapping[str, Array], p: Mapping[str, Any], k: Mappi
 
 
 def partnership_formulas(base: Mapping[str, Array], p: Mapping[str, Any], k: Mapping[str, Any]) -> Flows:
-    """The partnership of MODEL.md: every measure of engine.compute, unchanged.
+    """The partnership of docs/model.md: every measure of engine.compute, unchanged.
 
-        host_payments = host_net_cost (MODEL.md);  spot_premium = 0
+        host_payments = host_net_cost (docs/model.md);  spot_premium = 0
         outside_income = W·X·p_X
-    and host_net_cost, provider_revenue, provider_surplus, provider_margin as MODEL.md.
+    and host_net_cost, provider_revenue, provider_surplus, provider_margin as docs/model.md.
     ``k`` (contract terms) is unused.
     """
     flows = {
@@ -215,7 +215,7 @@ CONTRACTS: tuple[Contract, ...] = (
         "Host pays full cost plus an agreed margin, less outside income.",
         open_book_formulas,
     ),
-    Contract("partnership", "Partnership", "The partnership of MODEL.md.", partnership_formulas),
+    Contract("partnership", "Partnership", "The partnership of docs/model.md.", partnership_formulas),
 )
 CONTRACT_NAMES: tuple[str, ...] = tuple(c.name for c in CONTRACTS)
 CONTRACTS_BY_NAME: dict[str, Contract] = {c.name: c for c in CONTRACTS}

@@ -1,3 +1,3 @@
-"""The model of MODEL.md for one year: parameters, measures, compute/evaluate, grids, break-even,
+"""The model of docs/model.md for one year: parameters, measures, compute/evaluate, grids, break-even,
 breakdown, outcome sets.
 """

@@ -1,6 +1,6 @@
 """Specification rows for inputs, and the generic checks every input table shares.
 
-Parameters of MODEL.md, contract terms, risk and term inputs are all described by
+Parameters of docs/model.md, contract terms, risk and term inputs are all described by
 ``ParameterSpec`` rows, so one reader and one range check serve them all and every
 message reads the same way: ``name = value must be …``. ``SpecFields`` is the one frozen
 dataclass pattern over such a table: defaults come from the rows, and reading, writing,
@@ -24,7 +24,7 @@ Problems = list[tuple[str, str]]
 
 @dataclass(frozen=True)
 class ParameterSpec:
-    """One row of the parameter table of MODEL.md."""
+    """One row of the parameter table of docs/model.md."""
 
     name: str
     symbol: str

@@ -1,4 +1,4 @@
-"""The registry of measures: every quantity MODEL.md names, with how people read it.
+"""The registry of measures: every quantity docs/model.md names, with how people read it.
 
 Workbook sheets, add-in functions, the command line and the docs all take their
 measure lists, labels and units from here, so a measure is added in one place.

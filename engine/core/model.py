@@ -1,4 +1,4 @@
-"""The formulas of MODEL.md, vectorised: every measure at every (occupancy, local use).
+"""The formulas of docs/model.md, vectorised: every measure at every (occupancy, local use).
 
 ``compute`` is the formulas alone, on whatever arrays come in (numpy, or dask arrays
 through numpy's dispatch), with contract terms that may themselves be arrays so that a
@@ -26,7 +26,7 @@ from engine.core.parameters import Parameters
 # numpy's typing has no type for "an array with numpy's operators" (npt.ArrayLike also holds lists and
 # scalars, which have none), so the formulas inside stay untyped; the entry points take npt.ArrayLike.
 Array = Any
-TIER_TOLERANCE = 1e-9  # MODEL.md: σ(u) uses min_local_use ≤ u with this tolerance
+TIER_TOLERANCE = 1e-9  # docs/model.md: σ(u) uses min_local_use ≤ u with this tolerance
 
 
 def as_array(values: npt.ArrayLike) -> Array:
@@ -76,7 +76,7 @@ def safe_divide(numerator: Array, denominator: Array) -> Array:
 
 
 def compute(terms: Mapping[str, Any], occupancy: Array, local_use: Array) -> dict[str, Array]:
-    """Every measure of MODEL.md; ``terms`` holds the parameters by name (scalars or arrays).
+    """Every measure of docs/model.md; ``terms`` holds the parameters by name (scalars or arrays).
 
     No validation here: callers that take user input go through ``evaluate``.
     """
@@ -153,7 +153,7 @@ def share_surplus(
 
 
 def provider_results(values: Mapping[str, Array]) -> dict[str, Array]:
-    """The provider's bottom line from its flows and the sharing step (named as in MODEL.md).
+    """The provider's bottom line from its flows and the sharing step (named as in docs/model.md).
 
     Every input is a sum of money, so these also hold for totals over several homes.
     """
@@ -166,7 +166,7 @@ def provider_results(values: Mapping[str, Array]) -> dict[str, Array]:
 
 
 def host_results(values: Mapping[str, Array]) -> dict[str, Array]:
-    """The host's bottom line from its payments and credits (named as in MODEL.md).
+    """The host's bottom line from its payments and credits (named as in docs/model.md).
 
     Every input is a sum of money or weeks, so these also hold for one council's part of
     a region (engine.members.region) and for totals over several homes (engine.members.portfolio).
@@ -219,7 +219,7 @@ def _checked_block(block: np.ndarray, name: str) -> np.ndarray:
 
 
 def evaluate(params: Parameters, occupancy: npt.ArrayLike, local_use: npt.ArrayLike) -> dict[str, Array]:
-    """Every measure of MODEL.md at the given points, broadcasting the two axes.
+    """Every measure of docs/model.md at the given points, broadcasting the two axes.
 
     ``evaluate(p, 0.8, 0.5)`` gives 0-d arrays; ``evaluate(p, o[:, None], u[None, :])``
     a grid; two equal-length 1-d arrays give one value per sampled point.

@@ -118,5 +118,5 @@ def outcome_terms(base: Mapping[str, Any], outcomes: Outcomes) -> dict[str, Any]
 
 
 def evaluate_outcomes(params: Parameters, outcomes: Outcomes) -> dict[str, np.ndarray]:
-    """Every measure of MODEL.md at every outcome (arrays of length m)."""
+    """Every measure of docs/model.md at every outcome (arrays of length m)."""
     return compute(outcome_terms(terms(params), outcomes), outcomes.occupancy, outcomes.local_use)

@@ -1,4 +1,4 @@
-"""The parameters of MODEL.md: one table, one frozen dataclass, one validator.
+"""The parameters of docs/model.md: one table, one frozen dataclass, one validator.
 
 ``PARAMETERS`` is the single source of truth for names, labels, units, defaults and
 valid ranges; the workbook's Inputs sheet, the add-in and the docs are generated from it.
@@ -212,7 +212,7 @@ def _coerce_tiers(raw: Any) -> Coerced:
 
 
 def check(values: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """Every range rule of MODEL.md broken by ``values`` (already numbers).
+    """Every range rule of docs/model.md broken by ``values`` (already numbers).
 
     Names missing from ``values`` (because they failed to parse) are skipped, so the
     caller can report parse problems and range problems together.
@@ -265,7 +265,7 @@ def _tier_problems(tiers: Any) -> list[str]:
 
 @dataclass(frozen=True)
 class Parameters(SpecFields, specs=PARAMETERS, rules=check, parsers={"share_tiers": _coerce_tiers}):
-    """The contract terms and cost base of one partnership (MODEL.md, annual, £).
+    """The contract terms and cost base of one partnership (docs/model.md, annual, £).
 
     Construction validates every field and raises one ``ParameterError`` naming
     every problem, so an invalid ``Parameters`` never exists. Defaults are the

@@ -103,7 +103,7 @@ def read_homes(rows: Any, params: Parameters | None = None) -> pd.DataFrame:
     ``variable_cost``, ``local_fee``, ``outside_fee``, ``reserved_places``, ``occupancy``
     (read loosely: "Fixed cost" works). Cells as a spreadsheet gives them; empty rows are
     ignored; an empty cell (or absent column) means the partnership's value, and for
-    ``occupancy`` the grid's. Each value follows the rule of its parameter in MODEL.md,
+    ``occupancy`` the grid's. Each value follows the rule of its parameter in docs/model.md,
     ``reserved_places`` may not exceed the home's ``places`` (checked against the
     partnership's values for empty cells when ``params`` is given), names must be present
     and different (ignoring case).
@@ -132,7 +132,7 @@ def home_table(homes: Any, params: Parameters) -> pd.DataFrame:
 
 
 def _fit_problems(frame: pd.DataFrame, params: Parameters | None) -> Problems:
-    """A home's reserved places must fit in it (MODEL.md: R ≤ N), with defaults where empty."""
+    """A home's reserved places must fit in it (docs/model.md: R ≤ N), with defaults where empty."""
     problems = []
     for record in frame[["row", "home", "places", "reserved_places"]].to_dict("records"):
         values = {}
@@ -161,7 +161,7 @@ def portfolio_evaluate(
     local_use: npt.ArrayLike,
     per_home_axes: bool = False,
 ) -> dict[str, dict[str, Array]]:
-    """Every measure of MODEL.md for each home and for the portfolio, per home and pooled.
+    """Every measure of docs/model.md for each home and for the portfolio, per home and pooled.
 
     Returns ``{"homes": ..., "per_home": ..., "pooled": ..., "difference": ...}``, each a
     dict of every measure by name. ``homes`` arrays have the home as their first axis, then
@@ -314,7 +314,7 @@ def portfolio_point(params: Parameters, homes: Any, occupancy: float, local_use:
 
     Columns: level ("home" or "portfolio"), home (empty for the portfolio), sharing
     ("per_home" for homes; "per_home", "pooled", "difference" for the portfolio), then every
-    measure of MODEL.md. A home with its own occupancy is evaluated at it.
+    measure of docs/model.md. A home with its own occupancy is evaluated at it.
     """
     table = home_table(homes, params)
     values = _evaluate(params, table, *check_axes(occupancy, local_use))

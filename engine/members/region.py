@@ -1,6 +1,6 @@
 """A region: several councils hosting one partnership together, each seeing its own part.
 
-The partnership is unchanged (MODEL.md, with the region as the host): the provider's
+The partnership is unchanged (docs/model.md, with the region as the host): the provider's
 figures and the host totals are those of ``engine.evaluate``. This module divides the host
 side among the member councils:
 
@@ -19,7 +19,7 @@ Then each council's net cost, cost per local week and saving follow from the sam
 formulas as the host's (``engine.core.model.host_results``), the saving against the council's
 own spot price. Because every key sums to 1, the councils' local_weeks, host_fees,
 host_contribution, compensation, release_credit, profit_share, deficit_cover and
-host_net_cost add up to the host totals of MODEL.md (to floating rounding), and their cost
+host_net_cost add up to the host totals of docs/model.md (to floating rounding), and their cost
 per local week, recomputed from the sums, is the host's. Their host_spot_cost and
 host_saving add up to the host's only when every council's spot price is the
 partnership's: in general they sum to the spot cost at the use-weighted spot price.
@@ -79,7 +79,7 @@ COUNCIL_TABLE = MemberTable(
     "councils", "council", COUNCIL_COLUMNS, required=("contribution_share", "use_share")
 )
 
-# Per-council measures, named as the host measures of MODEL.md they divide.
+# Per-council measures, named as the host measures of docs/model.md they divide.
 COUNCIL_MEASURES: tuple[str, ...] = (
     "local_weeks",
     "host_fees",
@@ -372,7 +372,7 @@ def _key(rule: str, mix: float, contribution: np.ndarray, use: np.ndarray) -> np
 def allocate(totals: Mapping[str, Array], host_contribution: Any, keys: pd.DataFrame) -> dict[str, Array]:
     """The host side of ``totals`` divided among councils: council first, then the totals' shape.
 
-    ``totals`` holds the host measures of MODEL.md (as ``engine.evaluate`` returns them),
+    ``totals`` holds the host measures of docs/model.md (as ``engine.evaluate`` returns them),
     ``host_contribution`` the K they include, ``keys`` the table ``allocation_keys`` returns
     (its spot prices must be filled). Arrays in, arrays out: any shape of totals works.
     """
@@ -415,7 +415,7 @@ def region_evaluate(
 def region_total(values: Mapping[str, Array]) -> dict[str, Array]:
     """The region's totals of council measures: sums, and the host results recomputed from them.
 
-    Equal to the host measures of MODEL.md except host_spot_cost and host_saving, which
+    Equal to the host measures of docs/model.md except host_spot_cost and host_saving, which
     use each council's own spot price.
     """
     summed = {name: np.sum(values[name], axis=0) for name in COUNCIL_MEASURES}

@@ -1,7 +1,7 @@
 """The whole term of an agreement, year by year: prices, every measure, totals and NPV.
 
 A one-year grid cannot show whether a deal survives rising costs. Here year t of the term
-is the one-year model of MODEL.md with the year-t prices (costs inflated, fees and the
+is the one-year model of docs/model.md with the year-t prices (costs inflated, fees and the
 other priced terms uplifted by their rules), evaluated by ``engine.compute`` with the
 years as a leading array axis: the whole term on a grid is one vectorised call.
 
@@ -139,7 +139,7 @@ def term_table(params: Parameters, term: TermInputs) -> pd.DataFrame:
     """The year-by-year table for the term's occupancy and local use.
 
     Index ``year`` (1 … years); columns ``occupancy``, ``local_use``, the priced parameters
-    (``fixed_cost`` … ``spot_price``), ``discount_factor`` and every measure of MODEL.md.
+    (``fixed_cost`` … ``spot_price``), ``discount_factor`` and every measure of docs/model.md.
     """
     o, u = chosen_path(term)
     values = evaluate_path(params, term)
@@ -157,7 +157,7 @@ def cumulative_table(table: pd.DataFrame) -> pd.DataFrame:
 def term_totals(params: Parameters, term: TermInputs) -> pd.DataFrame:
     """For each money measure: year 1, the final year, the total and the NPV over the term.
 
-    Index ``measure`` (the money measures of MODEL.md); columns ``year_1``, ``final_year``,
+    Index ``measure`` (the money measures of docs/model.md); columns ``year_1``, ``final_year``,
     ``total``, ``npv``. The partnership and the spot baseline (``provider_spot_surplus``,
     ``host_spot_cost``) sit side by side, their differences as ``provider_gain`` and ``host_saving``.
     """

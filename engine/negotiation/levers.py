@@ -5,7 +5,7 @@ model is a multi-year agreement (``engine.multiyear``).
 
 A negotiation moves one or two terms at a time (the host contribution, a tier's share,
 any numeric parameter) and asks for statistics over an outcome set at every setting.
-This module names those terms, checks values against the rules of MODEL.md, and
+This module names those terms, checks values against the rules of docs/model.md, and
 evaluates the model at thousands of settings × hundreds of outcomes in chunks so memory
 stays bounded: each chunk is one call of ``compute`` with the moving terms as columns
 (shape (c, 1)) broadcast against the outcomes as a row (shape (m,)), reduced to one
@@ -107,7 +107,7 @@ def lever_bounds(params: Parameters, name: str) -> tuple[float, float]:
 
 
 def value_problems(params: Parameters, name: str, values: Any) -> list[tuple[str, str]]:
-    """The rules of MODEL.md broken by setting ``name`` to any of ``values`` (others held)."""
+    """The rules of docs/model.md broken by setting ``name`` to any of ``values`` (others held)."""
     array = np.ravel(np.asarray(values, dtype=float))
     if array.size == 0:
         return []

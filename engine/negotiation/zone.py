@@ -17,7 +17,7 @@ Gains. Each party's no-deal position is the spot market: for the provider
 ``provider_spot_surplus``, for the host ``host_spot_cost``. Expected gains are
 provider_gain = E[provider_surplus − provider_spot_surplus] and host_gain =
 E[host_spot_cost − host_net_cost] = E[host_saving]. Their sum is E[local_weeks]·(s − p_X)
-(from the identity of MODEL.md): the contract terms that only move money between the two
+(from the identity of docs/model.md): the contract terms that only move money between the two
 parties (host contribution, tier shares, release, compensation, reasonable return,
 deficit support, local fee) leave it unchanged. Then the Nash product g·(total − g) peaks
 where the gains are equal, along a whole line of terms; the engine reports the point of

@@ -6,7 +6,7 @@ against ``host_spot_cost`` (every local placement bought at the spot price). The
 claim is that the provider's risk falls and the host's cost falls, and the side-by-side
 table shows whether that holds for the terms on the table.
 
-Choices where the issue leaves room:
+Choices the model makes here:
 
 - The host's expected shortfall is the average of the 10 % of years with the highest
   ``host_net_cost``, set beside the same figure for ``host_spot_cost``: a council finance

@@ -88,7 +88,7 @@ CONTRACT_HELP: dict[str, tuple[str, str]] = {
 }
 # Each contract's bill to the host and the provider's surplus in the README's symbols, with the
 # helper quantities they use (a test evaluates them against the engine). The partnership's are
-# MODEL.md's, shown on the Host and Provider sheets.
+# docs/model.md's, shown on the Host and Provider sheets.
 FORMULAS: dict[str, dict[str, Any]] = {
     "spot": {"host": "W·L·s", "provider": "W·(L + X)·(p_X − v) − F", "where": ()},
     "block": {

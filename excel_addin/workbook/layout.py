@@ -527,7 +527,7 @@ PORTFOLIO_SHEET = _member_sheet(
     "Pooled sharing sets one home's loss against another's surplus: the difference is shown below.",
 )
 
-# The Term sheet (issue 8): a multi-year agreement. Its inputs are the engine's term inputs
+# The Term sheet: a multi-year agreement. Its inputs are the engine's term inputs
 # (excel_addin.workbook.multiyear_inputs); the year-by-year table runs across, one column per year.
 TERM = "Term"
 TABLES["cost_assumptions"] = TableShape(
@@ -562,7 +562,7 @@ TERM_SHEET = SheetLayout(
     },
 )
 
-# The Risk and Agreement sheets (issue 6): uncertainty and simulation; acceptance rules, the two
+# The Risk and Agreement sheets: uncertainty and simulation; acceptance rules, the two
 # terms swept and the tornado. Their inputs are in excel_addin.workbook.risk_inputs.
 RISK = "Risk"
 AGREEMENT = "Agreement"

@@ -1,4 +1,4 @@
-"""An independent, scalar, pure-Python transcription of MODEL.md.
+"""An independent, scalar, pure-Python transcription of docs/model.md.
 
 Written line by line from the specification without looking at ``engine.core.model``, so
 tests can compare the vectorised engine against it, and the benchmark can time the

@@ -1,4 +1,4 @@
-"""Golden points worked by hand from MODEL.md with the default parameters.
+"""Golden points worked by hand from docs/model.md with the default parameters.
 
 Defaults (the example): N=4, W=52, F=775,000, v=300, p_L=5,000, p_X=5,600, s=6,500, K=200,000, R=3,
 r=0.25, c=250, ρ=0.08, tiers (0, .25), (.5, .40), (.75, .60), δ=0.

@@ -149,7 +149,7 @@ def test_a_money_value_above_the_limit_is_refused_naming_the_limit(name):
 def test_at_the_limits_every_measure_is_finite_at_every_point():
     """The largest accepted inputs, and the smallest, on a fine grid: no overflow, no inf.
 
-    NaN appears only where MODEL.md defines it: provider_margin where revenue is 0,
+    NaN appears only where docs/model.md defines it: provider_margin where revenue is 0,
     host_cost_per_local_week where there are no local weeks.
     """
     extremes = [

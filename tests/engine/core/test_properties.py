@@ -1,4 +1,4 @@
-"""Identities of MODEL.md checked over random valid parameters and points (hypothesis)."""
+"""Identities of docs/model.md checked over random valid parameters and points (hypothesis)."""
 
 import math
 

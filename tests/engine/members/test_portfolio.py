@@ -25,7 +25,7 @@ HEADER = ["Home", "Places", "Fixed cost", "Reserved places"]
 TWO = [HEADER, ["Oak", 4, "£950,000", 3], ["Elm", 2, 700_000, 1], [None, None, None, None]]
 AGREEMENT = Parameters(host_contribution=300_000, deficit_support=0.5)
 
-# Agreement: the defaults of MODEL.md with K = 300,000 and δ = 0.5; occupancy 1, local use 0.5.
+# Agreement: the defaults of docs/model.md with K = 300,000 and δ = 0.5; occupancy 1, local use 0.5.
 # K by places: Oak 300,000·4/6 = 200,000, Elm 100,000.
 # Oak (N 4, F 950,000, R 3, K 200,000): L = X = 2, weeks 104 each; X_rel = max(2 − (4 − 3 − 0), 0) = 1
 #   fees 52·(2·5,000 + 2·5,600) = 1,102,400, revenue 1,302,400, cost 950,000 + 52·4·300 = 1,012,400
@@ -168,7 +168,7 @@ def test_portfolio_identities(p, rows, pts):
     # Σ max(a_h, 0) ≥ max(Σ a_h, 0): pooling never raises the profit share or the deficit cover
     assert np.all(pooled["profit_share"] <= per_home["profit_share"] + tolerance["atol"])
     assert np.all(pooled["deficit_cover"] <= per_home["deficit_cover"] + tolerance["atol"])
-    # the portfolio's identity of MODEL.md, with each home's own outside fee
+    # the portfolio's identity of docs/model.md, with each home's own outside fee
     outside_fee = np.array([row[5] for row in rows[1:]])[:, None]
     outside_income = np.sum(values["homes"]["outside_weeks"] * outside_fee, axis=0)
     for totals in (per_home, pooled):

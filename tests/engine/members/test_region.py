@@ -167,7 +167,7 @@ def _scale(p):
 
 @given(parameters(), councils(), rules_strategy, points)
 def test_councils_add_up_to_the_host_totals(p, rows, rules, pts):
-    """Σ over councils = the host measure of MODEL.md, except the spot cost and saving,
+    """Σ over councils = the host measure of docs/model.md, except the spot cost and saving,
     which add up to local_weeks·Σ use_share_i·spot_i (each council's own spot price)."""
     o, u = np.array(pts).T
     region = region_evaluate(p, rows, o, u, rules)

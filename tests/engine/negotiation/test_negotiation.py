@@ -238,7 +238,7 @@ def test_zone_over_monte_carlo_draws():
 
 
 def test_total_gain_does_not_depend_on_money_moving_terms():
-    # provider_gain + host_saving = local_weeks·(s − p_X) (MODEL.md identity), whatever K or shares
+    # provider_gain + host_saving = local_weeks·(s − p_X) (docs/model.md identity), whatever K or shares
     zone = agreement_zone(Parameters(), RULES, steps=7)
     weights = zone.outcomes.weight_array()
     local_weeks = 52 * 4 * zone.outcomes.occupancy * zone.outcomes.local_use
@@ -652,7 +652,7 @@ PROPERTY_DRAWS = draw_outcomes(Uncertainty(), 150, seed=3)
 
 
 def reference_figures(params: Parameters, rules, outcomes) -> tuple[dict, float, float]:
-    """Each rule's figure and the two gains by the scalar transcription of MODEL.md (reference_model)."""
+    """Each rule's figure and the two gains by the scalar transcription of docs/model.md (reference_model)."""
     mapping = params.to_mapping()
     mapping["share_tiers"] = tuple(tuple(t) for t in params.share_tiers)
     points = [
