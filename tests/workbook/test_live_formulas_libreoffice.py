@@ -185,7 +185,7 @@ def test_breakdown_equals_the_engine(recalculated, name):
     params, _, _ = engine_inputs(inputs)
     o = inputs.get("breakdown_occupancy", layout.input_cell("breakdown_occupancy").spec.default)
     u = inputs.get("breakdown_local_use", layout.input_cell("breakdown_local_use").spec.default)
-    frame = engine.core.breakdown(params, o, u)
+    frame = engine.breakdown(params, o, u)
     found = named_values(wb, layout.out_name("breakdown"))
     columns = ["amount", "host", "provider", "outside_authorities", "suppliers"]
     expected = frame[columns].to_numpy(dtype=float)
