@@ -102,7 +102,8 @@ def test_template_validations_follow_the_engine_columns_and_offer_the_rule_lists
     ws = wb[layout.REGION]
     rules = {str(v.sqref): v for v in ws.data_validations.dataValidation}
     assert rules["C6:C15"].formula1 == "AND(ISNUMBER(C6),C6>=0,C6<=1)"  # contribution share
-    assert rules["E6:E15"].formula1 == "AND(ISNUMBER(E6),E6>=0)"  # own spot price
+    # own spot price: money, at most £1,000,000,000,000 like every money input
+    assert rules["E6:E15"].formula1 == "AND(ISNUMBER(E6),E6>=0,E6<=1000000000000)"
     assert "B6:B15" not in rules  # names are text
     assert rules["B21"].type == "list" and rules["B21"].formula1 == '"as entered,split by use"'
     assert rules["B22"].formula1 == rules["B24"].formula1 == '"by contribution,by use,mix"'
