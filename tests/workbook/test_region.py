@@ -108,7 +108,7 @@ def test_template_validations_follow_the_engine_columns_and_offer_the_rule_lists
     assert rules["B21"].type == "list" and rules["B21"].formula1 == '"as entered,split by use"'
     assert rules["B22"].formula1 == rules["B24"].formula1 == '"by contribution,by use,mix"'
     homes = {str(v.sqref): v for v in wb[layout.PORTFOLIO].data_validations.dataValidation}
-    assert homes["C6:C15"].formula1 == "AND(ISNUMBER(C6),C6>=1,C6=INT(C6))"  # places
+    assert homes["C6:C15"].formula1 == "AND(ISNUMBER(C6),C6>=1,C6<=10000,C6=INT(C6))"  # places ≤ 10,000
     assert homes["H6:H15"].formula1.endswith(
         "H6<=IF(ISNUMBER(C6),C6,places))"
     )  # reserved ≤ the home's places
