@@ -229,7 +229,7 @@ def test_zero_inflation_and_discount_repeat_the_one_year_sheets(tmp_path):
         tmp_path, years=4, discount_rate=0, cost_assumption="none", occupancy_step=0.25, **still
     )
     run_workbook(path)
-    wb = openpyxl.load_workbook(path, data_only=True)  # the one-year tables are live formulas with saved results
+    wb = openpyxl.load_workbook(path, data_only=True)  # live one-year tables: their saved results
     for name in term_sheet.NPV_GRIDS:
         one_year = as_array(named_values(wb, layout.out_name(name)))
         term = as_array(named_values(wb, layout.out_name(f"term_npv_{name}")))
