@@ -33,6 +33,7 @@ from engine import (
 )
 from excel_addin.cli.cluster import parse_scheduler, run_chunks
 from excel_addin.cli.envelope import WORKBOOK, Outcome, arg, command
+from excel_addin.cli.formatting import json_number, nan_of
 from excel_addin.files.operations import check_workbook
 from excel_addin.workbook import risk_figures as figures
 from excel_addin.workbook import risk_inputs
@@ -152,22 +153,13 @@ def _point(plan: Any, row: Any, method: str) -> dict[str, Any]:
         "method": method,
         "terms": {name: float(row[name]) for name in plan.terms},
         "category": row["category"],
-        "provider_gain": _number(row["provider_gain"]),
-        "host_gain": _number(row["host_gain"]),
+        "provider_gain": json_number(row["provider_gain"]),
+        "host_gain": json_number(row["host_gain"]),
         "rules": [
-            {"rule": rule.text, "figure": _number(row[rule.key]), "holds": bool(row[f"rule_{i}"])}
+            {"rule": rule.text, "figure": json_number(row[rule.key]), "holds": bool(row[f"rule_{i}"])}
             for i, rule in enumerate(plan.rules, start=1)
         ],
     }
-
-
-def _number(value: Any) -> float | None:
-    value = float(value)
-    return value if math.isfinite(value) else None
-
-
-def nan_of(value: float | None) -> float:
-    return math.nan if value is None else value
 
 
 def _out_format(path: Path | None) -> str | None:
