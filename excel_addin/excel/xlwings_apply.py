@@ -207,7 +207,8 @@ def _chart(book: Any, item: Chart) -> None:
     chart.set_x_axis_values(sheet.range(item.categories))
     if kind == "scatter":
         chart.chart_type = CHART_TYPE
-    chart.title = item.title
+    if item.title:  # "": the chart's heading is in a cell above it
+        chart.title = item.title
     chart.legend.position = "bottom"
     if kind == "scatter":
         chart.category_axis.set(
@@ -231,7 +232,10 @@ def _chart(book: Any, item: Chart) -> None:
         return
     for index, (line, series) in enumerate(zip(lines, item.series, strict=False)):
         colour = series_colour(index, len(item.series), series.colour)
-        if kind == "scatter":
+        if kind == "scatter" and series.marker:  # points only (openpyxl's marker names are Excel's)
+            line.set(name=series.title, chart_type="xy_scatter", marker_style=series.marker, marker_size=9)
+            line.set(marker_foreground_color=colour, marker_background_color=colour)
+        elif kind == "scatter":
             line.set(name=series.title, line_color=colour)
         else:
             line.set(name=series.title, fill_color=colour)
@@ -273,7 +277,7 @@ def _windows_page_setup(sheet: Any, item: SheetSetup) -> None:
     page.Orientation = 2 if item.landscape else 1  # xlLandscape, xlPortrait
     page.Zoom = False
     page.FitToPagesWide = item.fit_width
-    page.FitToPagesTall = False
+    page.FitToPagesTall = item.fit_height or False
     sheet.api.ResetAllPageBreaks()
     for row in item.row_breaks:
         sheet.api.HPageBreaks.Add(sheet.api.Range(f"A{row + 1}"))

@@ -16,6 +16,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import BarChart, Reference, ScatterChart, Series
 from openpyxl.chart.axis import ChartLines, NumericAxis
 from openpyxl.chart.data_source import AxDataSource, StrRef
+from openpyxl.chart.shapes import GraphicalProperties
 from openpyxl.formatting.formatting import ConditionalFormattingList
 from openpyxl.formatting.rule import CellIsRule, ColorScaleRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -189,8 +190,8 @@ def _chart(wb: Workbook, item: Chart) -> None:
         return
     ws: Worksheet = wb[item.sheet]
     chart = ScatterChart(scatterStyle="lineMarker")
-    # types-openpyxl declares width an int; openpyxl takes any number of centimetres
-    chart.title, chart.width, chart.height = item.title, item.width_cm, item.height_cm  # type: ignore[assignment]
+    # types-openpyxl declares width an int; openpyxl takes any number of centimetres; no title: ""
+    chart.title, chart.width, chart.height = item.title or None, item.width_cm, item.height_cm  # type: ignore[assignment]
     chart.style = 2
     chart.x_axis.title, chart.y_axis.title = item.x_title, item.y_title
     chart.x_axis.number_format, chart.y_axis.number_format = item.x_format, item.y_format
@@ -206,9 +207,16 @@ def _chart(wb: Workbook, item: Chart) -> None:
     for index, series in enumerate(item.series):
         line = Series(_reference(ws, series.ref), x_values, title=series.title)
         line.smooth = False
-        line.marker.symbol = "none"
-        line.graphicalProperties.line.solidFill = series.colour or _colour(index, len(item.series))
-        line.graphicalProperties.line.width = 28575  # 2.25 pt in EMU
+        colour = series.colour or _colour(index, len(item.series))
+        if series.marker:  # points only: a marker of the series' colour, no line
+            line.marker.symbol, line.marker.size = series.marker, 9
+            line.marker.graphicalProperties = GraphicalProperties(solidFill=colour)
+            line.marker.graphicalProperties.line.solidFill = colour
+            line.graphicalProperties.line.noFill = True
+        else:
+            line.marker.symbol = "none"
+            line.graphicalProperties.line.solidFill = colour
+            line.graphicalProperties.line.width = 28575  # 2.25 pt in EMU
         chart.series.append(line)
     assert chart.legend is not None  # a new chart has a legend
     chart.legend.position = "b"
@@ -275,7 +283,7 @@ def _setup(wb: Workbook, item: SheetSetup) -> None:
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     assert ws.sheet_properties.pageSetUpPr is not None  # openpyxl makes one with the sheet
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = item.fit_width, 0
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = item.fit_width, item.fit_height
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.5
 

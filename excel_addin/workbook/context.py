@@ -8,9 +8,10 @@ from functools import cached_property
 
 import numpy as np
 
-from engine import GridResult, break_even_occupancy, evaluate, payoff_grid
+from engine import GridResult, RiskResult, break_even_occupancy, evaluate, payoff_grid
 from excel_addin.workbook import layout
 from excel_addin.workbook.reader import ModelInputs
+from excel_addin.workbook.risk_figures import AgreementResult, agreement_of, risk_of
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,16 @@ class RunContext:
         """Every measure along the occupancy axis at the chart's local uses (columns)."""
         uses = np.asarray(layout.CHART_LOCAL_USES)
         return evaluate(self.inputs.params, self.inputs.occupancy[:, None], uses[None, :])
+
+    @cached_property
+    def risk(self) -> RiskResult:
+        """The Risk sheet's simulated years: the Summary sheet reads the same figures, not a second run."""
+        return risk_of(self.inputs.values, self.inputs.params)
+
+    @cached_property
+    def agreement(self) -> AgreementResult:
+        """The Agreement sheet's zone and balanced deals (over the Risk sheet's years), computed once."""
+        return agreement_of(self.inputs.values, self.inputs.params)
 
     @property
     def caption(self) -> str:

@@ -22,6 +22,7 @@ from excel_addin.workbook import multiyear_inputs as term_specs
 from excel_addin.workbook.formats import GENERAL, SHARE, SHARE_FINE, input_format
 from excel_addin.workbook.formula import Formula
 
+SUMMARY = "Summary"
 GUIDE = "Guide"
 INPUTS = "Inputs"
 PROVIDER = "Provider"
@@ -593,8 +594,18 @@ AGREEMENT_SHEET = SheetLayout(
     column_widths={"A": 52, "B": 19, "C": 20, "D": 26, "E": 16, "F": 14, "G": 14, "H": 3},
 )
 
+# The Summary sheet: the verdict in words and two small charts, first in the workbook. It has no
+# inputs; its column widths and one-page print set-up are the sheet's own (sheets/summary.py).
+SUMMARY_SHEET = SheetLayout(
+    SUMMARY,
+    "Summary: what the partnership gives each party, against the spot market",
+    "For the inputs on the Inputs sheet and the years simulated on the Risk sheet. Money in £ per year.",
+    output_row=3,
+)
+
 # Every sheet with a layout, in workbook order; a new result sheet adds its layout here.
 SHEETS: tuple[SheetLayout, ...] = (
+    SUMMARY_SHEET,
     GUIDE_SHEET,
     INPUTS_SHEET,
     PROVIDER_SHEET,

@@ -100,6 +100,7 @@ class Series:
     title: str
     ref: str  # one row or one column of values, on the chart's own sheet
     colour: str | None = None  # "RRGGBB"; None: graded colours in series order
+    marker: str | None = None  # a scatter series drawn as points, no line: "diamond", "circle", "square"…
 
 
 @dataclass(frozen=True)
@@ -132,7 +133,7 @@ class Chart:
 
     sheet: str
     anchor: str
-    title: str
+    title: str  # "" for none (a heading in a cell above the chart says what it shows)
     x_title: str
     y_title: str
     categories: str
@@ -162,6 +163,7 @@ class SheetSetup:
     row_heights: tuple[tuple[int, float], ...] = ()
     landscape: bool = True
     fit_width: int = 1
+    fit_height: int = 0  # 0: as many pages down as it takes; 1 with fit_width 1: one page
 
 
 @dataclass(frozen=True)

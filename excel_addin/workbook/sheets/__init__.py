@@ -14,11 +14,13 @@ from excel_addin.workbook.sheets import (
     region,
     results,
     risk,
+    summary,
     term,
 )
 from excel_addin.workbook.sheets.common import Check, ResultSheet
 
 SHEETS: tuple[ResultSheet, ...] = (
+    summary.SHEET,
     provider.SHEET,
     host.SHEET,
     results.SHEET,

@@ -37,7 +37,6 @@ from excel_addin.workbook.plan import (
 from excel_addin.workbook.risk_figures import (
     POINT_LABELS,
     AgreementResult,
-    agreement_of,
     agreement_sentences,
     rule_figure,
     rule_unit,
@@ -65,8 +64,7 @@ LOW_COLOUR, HIGH_COLOUR = "F4B183", "2E75B6"
 
 def build(ctx: RunContext) -> list[Item]:
     """Sentences, the deals table, the tornado with its chart, and the map to the right."""
-    values, params = ctx.inputs.values, ctx.inputs.params
-    result = agreement_of(values, params)
+    result = ctx.agreement
     top = SHEET_LAYOUT.owned_row
     words = uncertainty_words(result.uncertainty, result.draws, result.seed)
     items: list[Item] = [caption(ctx, SHEET_LAYOUT, f" Rules judged over {words}")]

@@ -19,7 +19,7 @@ from excel_addin.workbook import a1, layout, risk_inputs
 from excel_addin.workbook.context import RunContext
 from excel_addin.workbook.formats import MONEY, SHARE_FINE
 from excel_addin.workbook.plan import Chart, Item, Name, Series, SheetSetup, block, column_block
-from excel_addin.workbook.risk_figures import money, risk_of, risk_sentences, uncertainty_words
+from excel_addin.workbook.risk_figures import money, risk_sentences, uncertainty_words
 from excel_addin.workbook.sheets.common import ChartBox, ResultSheet, Table, caption, width_cm
 
 SHEET_LAYOUT = layout.RISK_SHEET
@@ -45,8 +45,8 @@ SERIES_TITLES = ("With the partnership", "Spot market (no partnership)")
 
 def build(ctx: RunContext) -> list[Item]:
     """Caption, the two parties' tables with their sentences, the histograms and their data."""
-    values, params = ctx.inputs.values, ctx.inputs.params
-    risk = risk_of(values, params)
+    values = ctx.inputs.values
+    risk = ctx.risk
     words = uncertainty_words(risk_inputs.uncertainty_of(values), int(values["draws"]), int(values["seed"]))
     top = SHEET_LAYOUT.owned_row
     items: list[Item] = [caption(ctx, SHEET_LAYOUT, f" Drawn from {words}")]
