@@ -5,13 +5,16 @@ give them any figures and read the exact sentences back, and every direction wor
 lowers, saves or costs, percentage points fewer or more) is chosen by the sign of a figure,
 never written into the text. Money is in whole pounds everywhere ("£17,160"), as on the Risk
 and Agreement sheets, so a figure here can be found there to the pound; an amount that rounds
-to nothing is "£0", never "-£0".
+to nothing is "£0", never "-£0". A difference is of the unrounded figures, as on the Risk
+sheet's Change column and in the Agreement sheet's requirements, so it may differ by £1 from
+the difference of the two rounded pounds shown beside it (the sheet says so).
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 
 @dataclass(frozen=True)
@@ -53,7 +56,7 @@ class SummaryFigures:
     local_fee: float
     spot_price: float
     draws: int
-    today: Deal
+    today_terms: str  # today's values of the two swept terms, in words
     provider_accepts: bool
     host_accepts: bool
     failing: tuple[str, ...]  # today's unmet requirements, "the host's … ≤ £6,500 (it is £6,709)"
@@ -65,34 +68,54 @@ class SummaryFigures:
 # --- numbers in words ----------------------------------------------------------------------------
 
 
+def rounded(value: float, places: int = 0) -> float:
+    """Halves rounded away from zero on the figure's decimal digits, as a spreadsheet shows it.
+
+    Python's and numpy's ``round`` work on the binary value (2.15 % may become 2.1 % or
+    2.2 %); a cell formatted "0.0%" shows 2.2 %, and the sentence must say the same.
+    """
+    step = Decimal(1).scaleb(-places)
+    return float(Decimal(repr(float(value))).quantize(step, ROUND_HALF_UP))
+
+
 def money(value: float) -> str:
     """Whole pounds with thousands separators, the minus before the £; never "-£0"."""
     if not math.isfinite(value):
         return "–"
-    pounds = round(value)
+    pounds = int(rounded(value))
     return f"{'-' if pounds < 0 else ''}£{abs(pounds):,}"
+
+
+def _percent(value: float) -> float:
+    return rounded(float(value) * 100, 1)
 
 
 def share(value: float) -> str:
     """A share as a percentage: "9.7 %", "0 %" (one decimal only when it has one)."""
     if not math.isfinite(value):
         return "–"
-    percent = round(value * 100, 1)
+    percent = _percent(value)
     return f"{percent:.0f} %" if percent == round(percent) else f"{percent:.1f} %"
 
 
 def points(before: float, after: float) -> float:
     """The change of a probability in percentage points, as the shares are shown (rounded)."""
-    return round(after * 100, 1) - round(before * 100, 1)
+    return round(_percent(after) - _percent(before), 1)
 
 
 def count(value: float) -> str:
-    """A number of places or weeks: whole when it is whole, else one decimal."""
-    return f"{value:,.0f}" if round(value, 1) == round(value) else f"{value:,.1f}"
+    """A number of places: whole when it is whole, else one decimal."""
+    one = rounded(value, 1)
+    return f"{one:,.0f}" if one == round(one) else f"{one:,.1f}"
 
 
 def _pounds(value: float) -> int:
-    return round(value) if math.isfinite(value) else 0
+    return int(rounded(value)) if math.isfinite(value) else 0
+
+
+def difference(after: float, before: float) -> float:
+    """``after`` − ``before``, unrounded: the figure the Risk and Agreement sheets show."""
+    return after - before
 
 
 # --- the sentences -------------------------------------------------------------------------------
@@ -118,14 +141,20 @@ def host_gain_words(saving: float) -> str:
     return "pays the same"
 
 
+FAILING_SHOWN = 2  # requirements named in the verdict; the Agreement sheet lists every one
+
+
 def verdict(f: SummaryFigures) -> str:
     """Whether today's terms are acceptable to both, and what each gets from them on average."""
+    provider_gain = difference(f.provider.expected, f.provider.spot_expected)
+    host_saving = difference(f.host.spot_expected, f.host.expected)
     gains = (
-        f"on average the provider {provider_gain_words(f.today.provider_gain)} and the host "
-        f"{host_gain_words(f.today.host_gain)} a year against the spot market"
+        f"on average the provider {provider_gain_words(provider_gain)} and the host "
+        f"{host_gain_words(host_saving)} a year against the spot market"
     )
+    today = f"Today's terms ({f.today_terms})"
     if f.provider_accepts and f.host_accepts:
-        return f"Today's terms are acceptable to both parties: {gains}."
+        return f"{today} are acceptable to both parties: {gains}."
     who = (
         "either party"
         if not (f.provider_accepts or f.host_accepts)
@@ -133,8 +162,12 @@ def verdict(f: SummaryFigures) -> str:
         if f.provider_accepts
         else "the provider"
     )
-    reasons = f" ({'; '.join(f.failing)})" if f.failing else ""
-    return f"Today's terms are not acceptable to {who}{reasons}; {gains}."
+    shown = "; ".join(f.failing[:FAILING_SHOWN])
+    more = len(f.failing) - FAILING_SHOWN
+    if more > 0:
+        shown += f"; and {more} more on the Agreement sheet"
+    unmet = f" Not met: {shown}." if f.failing else ""
+    return f"{today} are not acceptable to {who}: {gains}.{unmet}"
 
 
 BALANCED_MEANING = "the terms that maximise the product of both parties' gains over no deal"
@@ -187,12 +220,12 @@ def provider_lines(f: SummaryFigures) -> list[str]:
     """The provider's expected year and bad year, against the spot market."""
     p = f.provider
     expected = _change(
-        p.expected - p.spot_expected,
+        difference(p.expected, p.spot_expected),
         "raises its surplus by {}",
         "lowers its surplus by {}",
         "leaves its surplus unchanged",
     )
-    bad = _change(p.bad_year - p.spot_bad_year, "{} more", "{} less", "the same")
+    bad = _change(difference(p.bad_year, p.spot_bad_year), "{} more", "{} less", "the same")
     return [
         f"In an expected year the partnership {expected}, to {money(p.expected)} against "
         f"{money(p.spot_expected)} on the spot market.",
@@ -205,15 +238,15 @@ def host_lines(f: SummaryFigures) -> list[str]:
     """The host's expected year and bad year, against buying the same weeks at spot."""
     h = f.host
     expected = _change(
-        h.spot_expected - h.expected,
+        difference(h.spot_expected, h.expected),
         "lowers its net cost by {}",
         "raises its net cost by {}",
         "leaves its net cost as at spot",
     )
-    bad = _change(h.spot_bad_year - h.bad_year, "{} less", "{} more", "the same")
+    bad = _change(difference(h.spot_bad_year, h.bad_year), "{} less", "{} more", "the same")
     dearer = (
         f"it pays more than spot in {share(h.chance)} of years"
-        if round(h.chance * 100, 1) > 0
+        if _percent(h.chance) > 0
         else "it pays more than spot in none of the simulated years"
     )
     return [
@@ -232,20 +265,18 @@ def access_lines(f: SummaryFigures) -> list[str]:
         else f"no reserved places (of {f.places})"
     )
     buys = (
-        f"The deal buys the host {reserved}, and about {round(f.local_weeks):,} weeks of care a year for "
-        "them (local weeks) in an expected year."
+        f"The deal buys the host {reserved}, and about {rounded(f.local_weeks):,.0f} weeks of care a "
+        "year for them (local weeks) in an expected year."
     )
     costs = (
         f"It costs the host contribution of {money(f.host_contribution)} a year, paid whatever the use, "
         f"plus the local fee of {money(f.local_fee)} a week, less what the provider pays back (compensation, "
         "release credits, surplus share)"
     )
-    if f.local_weeks <= 0 or round(f.local_weeks, 1) == 0:
+    if rounded(f.local_weeks) == 0:
         return [buys, f"{costs}: {money(f.host.expected)} a year with no local weeks to show for it."]
     per_week = f.host.expected / f.local_weeks
-    side = _change(
-        f.spot_price - per_week, "{} below", "{} above", "the same as"
-    )  # by the rounded pounds of the difference
+    side = _change(difference(f.spot_price, per_week), "{} below", "{} above", "the same as")
     return [
         buys,
         f"{costs}: about {money(per_week)} a local week on average, {side} the spot price of "

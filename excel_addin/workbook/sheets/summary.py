@@ -118,7 +118,12 @@ def _wrap(group: list[str], width: int) -> list[str]:
 def _status(ctx: RunContext) -> list[Item]:
     """The run status (the Inputs sheet's formula, so it turns red here too) and when it was computed."""
     status = layout.status_formula().with_result(layout.NOT_RUN if ctx.template else layout.UP_TO_DATE)
-    caption = ctx.caption if ctx.template else ctx.caption + " Figures as on the Risk and Agreement sheets."
+    caption = ctx.caption
+    if not ctx.template:
+        caption += (
+            " Figures as on the Risk and Agreement sheets: amounts rounded to the pound, "
+            "differences taken before rounding."
+        )
     return [
         block(NAME, STATUS_ROW, 1, status, style="status"),
         CategoryColours(NAME, a1.cell(STATUS_ROW, 1), STATUS_COLOURS),
@@ -162,8 +167,8 @@ def figures_of(ctx: RunContext) -> SummaryFigures:
     terms = agreement.terms
     nash = agreement.point("nash")
     return SummaryFigures(
-        provider=Party(mean.partnership, mean.spot, bad.partnership, bad.spot, loss.partnership, loss.spot),
-        host=Party(cost.partnership, cost.spot, dear.partnership, dear.spot, above.partnership, above.spot),
+        provider=_party(mean, bad, loss),
+        host=_party(cost, dear, above),
         places=params.places,
         reserved_places=params.reserved_places,
         local_weeks=expected_local_weeks(ctx),
@@ -171,7 +176,7 @@ def figures_of(ctx: RunContext) -> SummaryFigures:
         local_fee=params.local_fee,
         spot_price=params.spot_price,
         draws=risk.outcomes.size,
-        today=_deal(ctx, today),
+        today_terms=terms_text(params, terms, today),
         provider_accepts=bool(today["provider_accepts"]),
         host_accepts=bool(today["host_accepts"]),
         failing=tuple(decided_by(agreement.rules, today)),
@@ -179,6 +184,11 @@ def figures_of(ctx: RunContext) -> SummaryFigures:
         zone_empty=agreement.zone.accepted().empty,
         swept=" and ".join(_swept(ctx, name) for name in terms),
     )
+
+
+def _party(*rows: Any) -> Party:
+    """Partnership and spot of each statistic's row, as plain floats."""
+    return Party(*(float(getattr(row, side)) for row in rows for side in ("partnership", "spot")))
 
 
 def _deal(ctx: RunContext, row: pd.Series) -> Deal:
