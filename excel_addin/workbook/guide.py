@@ -65,6 +65,11 @@ HOW_TO = (
 )
 
 SHEETS = (
+    (
+        layout.SUMMARY,
+        "The answer on one page: what each party gets against the spot market in an expected and a bad "
+        "year, what the deal buys the host, whether today's terms are acceptable, the balanced deal.",
+    ),
     (layout.INPUTS, "Parameters of the partnership, the grid of the result tables, and the run status."),
     (layout.PROVIDER, "Provider surplus, margin and gain as heat maps; break-even occupancy; charts."),
     (layout.HOST, "Host net cost, cost per local week and saving against the spot market; charts."),

@@ -64,6 +64,10 @@ STATUS_COLOURS = (
 )
 PROVIDER_COLOUR, HOST_COLOUR = "2E75B6", "C55A11"
 EDGE_COLOUR, TODAY_COLOUR, BALANCED_COLOUR = "548235", "000000", "C00000"
+ROUNDING = (
+    "Amounts are rounded to the pound and differences taken before rounding, so a difference may be £1 "
+    "away from the two rounded amounts beside it."
+)
 BEFORE_RUN = (
     "The verdict appears here after the model is run: whether today's terms are acceptable to both "
     "parties, what each gains against the spot market in an expected and in a bad year, what the deal "
@@ -107,7 +111,9 @@ def build(ctx: RunContext) -> list[Item]:
     )
     items += [gains, zone, *_chart_headings(row, zone.anchor)]
     heights = (*((r, SPACER) for r in spacers), (data.tall_row, 30.0))
-    items.append(_setup(max(last, row + CHART_ROWS - 1), heights))
+    foot = max(last, row + CHART_ROWS - 1) + 1
+    items.append(block(NAME, foot, 1, ROUNDING, style="subtitle"))
+    items.append(_setup(foot, heights))
     return items
 
 
@@ -118,12 +124,7 @@ def _wrap(group: list[str], width: int) -> list[str]:
 def _status(ctx: RunContext) -> list[Item]:
     """The run status (the Inputs sheet's formula, so it turns red here too) and when it was computed."""
     status = layout.status_formula().with_result(layout.NOT_RUN if ctx.template else layout.UP_TO_DATE)
-    caption = ctx.caption
-    if not ctx.template:
-        caption += (
-            " Figures as on the Risk and Agreement sheets: amounts rounded to the pound, "
-            "differences taken before rounding."
-        )
+    caption = ctx.caption if ctx.template else ctx.caption + " Figures as on the Risk and Agreement sheets."
     return [
         block(NAME, STATUS_ROW, 1, status, style="status"),
         CategoryColours(NAME, a1.cell(STATUS_ROW, 1), STATUS_COLOURS),
@@ -320,6 +321,7 @@ def _gain_chart(ctx: RunContext, refs: dict[str, str], row: int, width: float) -
             Series("Host", refs["host"], HOST_COLOUR),
         ),
         x_format=SHARE,
+        x_step=0.25,
         y_format='£#,##0,"k";-£#,##0,"k";£0',
         width_cm=width,
         height_cm=CHART_HEIGHT_CM,
