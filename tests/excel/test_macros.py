@@ -142,7 +142,8 @@ def test_charts_colour_scales_and_names_as_planned(first_run):
     assert {a["args"][1] for a in acts if a["func"] == "setChartType"} == {"XYScatterLinesNoMarkers"}
     x_values = [a["args"][1:] for a in acts if a["func"] == "setChartXAxisValues"]
     assert x_values == [[chart.sheet, a1.absolute(chart.categories)] for chart in charts]
-    assert [a["args"][1] for a in acts if a["func"] == "setChartTitle"] == [chart.title for chart in charts]
+    titled = [chart.title for chart in charts if chart.title]  # the Summary's charts have theirs in a cell
+    assert [a["args"][1] for a in acts if a["func"] == "setChartTitle"] == titled
     axes = [a["args"][1:] for a in acts if a["func"] == "setChartAxis"]
     assert axes[0] == ["category", {"title": charts[0].x_title, "minimum_scale": charts[0].x_min,
                                     "maximum_scale": charts[0].x_max, "major_unit": charts[0].x_step,

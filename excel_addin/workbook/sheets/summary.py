@@ -81,7 +81,7 @@ def build(ctx: RunContext) -> list[Item]:
     items: list[Item] = [*_status(ctx)]
     if ctx.template:
         lines = textwrap.wrap(BEFORE_RUN, WRAP_WIDE)
-        items += _text(TEXT_ROW, 1, "Not run yet", lines)
+        items += _text(TEXT_ROW, 1, "The answer", lines)
         items.append(_setup(TEXT_ROW + len(lines), ()))
         return items
     groups = sentences(figures_of(ctx))
@@ -124,12 +124,14 @@ def _wrap(group: list[str], width: int) -> list[str]:
 def _status(ctx: RunContext) -> list[Item]:
     """The run status (the Inputs sheet's formula, so it turns red here too) and when it was computed."""
     status = layout.status_formula().with_result(layout.NOT_RUN if ctx.template else layout.UP_TO_DATE)
-    caption = ctx.caption if ctx.template else ctx.caption + " Figures as on the Risk and Agreement sheets."
-    return [
+    items: list[Item] = [
         block(NAME, STATUS_ROW, 1, status, style="status"),
         CategoryColours(NAME, a1.cell(STATUS_ROW, 1), STATUS_COLOURS),
-        block(NAME, CAPTION_ROW, 1, caption, style="subtitle"),
     ]
+    if not ctx.template:  # a new workbook's caption speaks of live tables, which this sheet has none of
+        caption = ctx.caption + " Figures as on the Risk and Agreement sheets."
+        items.append(block(NAME, CAPTION_ROW, 1, caption, style="subtitle"))
+    return items
 
 
 def _text(row: int, column: int, heading: str, lines: list[str]) -> list[Item]:
