@@ -7,14 +7,17 @@ figure is one the run already has: the Risk sheet's simulated years and the Agre
 zone and balanced deals (``RunContext.risk`` and ``.agreement``, computed once), so the Summary
 agrees with those sheets to the pound. The sentences come from ``summary_text``.
 
-Left: the sentences, one label a group, then the data of the two charts; right: the charts,
-(1) each party's gain against occupancy at the expected local use, (2) the terms both accept
-over the Agreement sheet's two swept terms, with today's terms and the balanced deal.
+The page: the status and when the figures were computed; the answer across the page; the
+provider beside the host, what the deal buys beside what a bad year means; then two small
+charts, (1) each party's gain over spot by occupancy at the expected local use, (2) the terms
+both accept over the Agreement sheet's two swept terms with today's terms and the balanced
+deal, beside the small tables they read (printed too, so every point can be checked).
 """
 
 from __future__ import annotations
 
 import textwrap
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -222,18 +225,21 @@ def expected_local_use(ctx: RunContext) -> float:
 # --- the charts' data and the charts -------------------------------------------------------------
 
 
+@dataclass(frozen=True)
 class ChartData:
     """The items of the charts' data block, the refs the charts read, and the block's header row."""
 
-    def __init__(self, items: list[Item], refs: dict[str, str], tall_row: int) -> None:
-        self.items, self.refs, self.tall_row = items, refs, tall_row
+    items: list[Item]
+    refs: dict[str, str]
+    tall_row: int
 
 
 def zone_edges(ctx: RunContext) -> pd.DataFrame:
     """At up to ``ZONE_POINTS`` values of the first swept term: the lowest and highest second both accept.
 
     The values are spread evenly over those where both accept anything, so a narrow zone
-    is drawn as finely as a wide one; empty when no swept terms are accepted by both.
+    is drawn as finely as a wide one; empty when no swept terms are accepted by both. A zone
+    in several parts is drawn by its outer edges (the Agreement sheet's map shows every pair).
     """
     first, second = ctx.agreement.terms
     accepted = ctx.agreement.zone.accepted()
@@ -245,7 +251,7 @@ def zone_edges(ctx: RunContext) -> pd.DataFrame:
 
 
 def _chart_data(ctx: RunContext, row: int) -> tuple[ChartData, int]:
-    """Two small tables side by side: gains by occupancy (A–C) and the zone's edges (E–I)."""
+    """Two small tables side by side: gains by occupancy (I–K), edges of the terms both accept (M–Q)."""
     params, agreement = ctx.inputs.params, ctx.agreement
     use = expected_local_use(ctx)
     first, second = agreement.terms
