@@ -1,9 +1,9 @@
 """The Summary sheet printed by LibreOffice: one A4 landscape page, its text and charts on it.
 
-LibreOffice recalculates the run workbook and a copy with an input changed (the status on
-the Summary follows); a copy of the run workbook keeps only the Summary sheet (its status formula replaced by the
-text it gave, as the other sheets and names are gone), so the PDF holds this sheet alone
-and its page count is the sheet's. Skipped without soffice.
+LibreOffice recalculates the run workbook and a copy with an input changed: the status on the
+Summary follows. For the print, a copy of the run workbook keeps only the Summary sheet (its
+status formula replaced by the text it gave, as the other sheets and names are gone), so the
+PDF holds this sheet alone and its page count is the sheet's. Skipped without soffice.
 """
 
 from __future__ import annotations
