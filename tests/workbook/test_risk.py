@@ -105,6 +105,7 @@ def test_risk_tables_equal_the_engine(ran, party):
     np.testing.assert_allclose(table[:, 0], expected["partnership"], rtol=1e-12)
     np.testing.assert_allclose(table[:, 1], expected["spot"], rtol=1e-12)
     change = np.where(expected["statistic"] == "standard_error", np.nan, expected["change"])
+    change = np.where(expected["unit"] == "share", change * 100, change)  # percentage points
     np.testing.assert_allclose(table[:, 2], change, rtol=1e-12, equal_nan=True)
 
 
