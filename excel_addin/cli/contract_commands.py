@@ -145,7 +145,7 @@ def term(args: argparse.Namespace) -> Outcome:
         term_inputs = results.term
         out.print(
             f"{summary.path.name}: a {term_inputs.years}-year term at {term_sheet.point_words(results)}, "
-            f"fees {term_sheet.rule_words(term_inputs.fee_uplift)}, discounted at "
+            f"fees {term_sheet.rule_words(term_inputs.fee_uplift).lower()}, discounted at "
             f"{term_inputs.discount_rate:.1%} a year (inputs {summary.inputs.fingerprint}; "
             f"{summary.status}).",
             highlight=False,

@@ -57,3 +57,11 @@ def points_text(change: float, short: bool = True) -> str:
     if value == 0:
         return f"0 {unit}"
     return f"{'+' if value > 0 else '-'}{abs(value):.1f} {unit}"
+
+
+def changes(what: str, difference: float, text: Callable[[float], str]) -> str:
+    """ "raises X by £a", "lowers X by £a" or "leaves X unchanged": a change said by its direction."""
+    shown = text(abs(difference))
+    if not math.isfinite(difference) or difference == 0 or shown == text(0.0):
+        return f"leaves {what} unchanged"
+    return f"{'raises' if difference > 0 else 'lowers'} {what} by {shown}"
