@@ -29,7 +29,7 @@ from engine import MEASURES, PARAMETERS
 from excel_addin.cli import COMMANDS, main
 from excel_addin.files.operations import run_workbook
 from excel_addin.workbook import layout
-from tests.support.workbook import make_workbook
+from tests.support.workbook import make_workbook, set_inputs
 
 SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")  # host_contribution, top_share_rate, rule_1
 DEVELOPER = re.compile(r"\b\w+\.md\b|\bissues?\b|\bspecs?\b|\bspecification\b|\bTODO\b|\bFIXME\b|\bdebug\b")
@@ -43,7 +43,7 @@ ALLOWED = re.compile(
         (
             r"\bout_\w+",  # a defined name, which a formula refers to (the function reference's kin)
             r"\b(?:run_model|new_scenario|load_scenario)\b",  # the macros, as Excel's macro list names them
-            r"\b[\w.-]+\.(?:xlsx|py|txt)\b",  # a file the user opens or pastes (partnership_lite.xlsx, main.py)
+            r"\b[\w.-]+\.(?:xlsx|py|txt)\b",  # a file the user opens or pastes (main.py)
             r"'\w+'",  # a value of an input's list, quoted as the list shows it ('cost_linked')
         )
     )
@@ -189,6 +189,8 @@ def outputs(ran) -> dict[str, str]:
         filled = [part.format(folder=folder, path=path) for part in argv]
         text = run_command(filled)
         texts[" ".join(argv)] = text.replace(str(folder), "FOLDER")  # a temporary folder's own name
+    set_inputs(folder / "copy.xlsx", local_fee=5_100, draws=3_000, fee_uplift="index")  # out of date now
+    texts["check (changed inputs)"] = run_command(["check", str(folder / "copy.xlsx")])
     return texts
 
 

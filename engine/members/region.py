@@ -134,7 +134,8 @@ REGION_RULES: tuple[ParameterSpec, ...] = (
         0.5,
         minimum=0,
         maximum=1,
-        help="When credits are shared by a mix: the weight on the contribution share (the rest on the use share).",
+        help="When credits are shared by a mix: the weight on the contribution share (the rest on the use "
+        "share).",
     ),
     ParameterSpec(
         "profit_rule",
@@ -154,7 +155,8 @@ REGION_RULES: tuple[ParameterSpec, ...] = (
         0.5,
         minimum=0,
         maximum=1,
-        help="When profit share and deficit cover are shared by a mix: the weight on the contribution share (the rest on the use share).",
+        help="When profit share and deficit cover are shared by a mix: the weight on the contribution share "
+        "(the rest on the use share).",
     ),
 )
 REGION_RULES_BY_NAME: dict[str, ParameterSpec] = {spec.name: spec for spec in REGION_RULES}

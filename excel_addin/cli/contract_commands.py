@@ -150,7 +150,11 @@ def term(args: argparse.Namespace) -> Outcome:
             f"{summary.status}).",
             highlight=False,
         )
-        npvs = Table(title="Net present value over the term (£, today's money)")
+        npvs = Table(
+            title="Net present value over the term (£, today's money)",
+            caption="At the term's own occupancy and local use each year, not the Risk sheet's "
+            "simulated years.",
+        )
         for heading in ("", "Partnership", "Spot market", "Partnership against spot"):
             npvs.add_column(heading, justify="left" if not heading else "right")
         for key, label in (("provider_surplus", "Provider surplus"), ("host_net_cost", "Host net cost")):
@@ -168,7 +172,7 @@ def term(args: argparse.Namespace) -> Outcome:
             year = report["first_negative_year"][kind]
             chosen = " (chosen)" if kind == term_inputs.fee_uplift.kind else ""
             rules.add_row(
-                f"{term_sheet.kind_words(kind)}{chosen}",
+                f"{term_sheet.kind_words(str(kind))}{chosen}",
                 "never" if year is None else str(year),
                 cell_text(row["npv_provider_surplus"], "£"),
             )

@@ -15,10 +15,10 @@ from engine import (
 )
 from excel_addin.cli.envelope import WORKBOOK, Outcome, command
 from excel_addin.cli.formatting import json_number
-from excel_addin.workbook.words import points_text
 from excel_addin.files.operations import check_workbook
 from excel_addin.workbook import risk_figures as risk_results
 from excel_addin.workbook import risk_inputs
+from excel_addin.workbook.words import points_text
 
 
 @command("risk", "each party's risk over simulated years, partnership against the spot market", WORKBOOK)

@@ -5,10 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+import numpy as np
 from rich.console import Console
 from rich.table import Table
-
-import numpy as np
 
 from engine import (
     ParameterError,
@@ -94,10 +93,19 @@ def check(args: argparse.Namespace) -> Outcome:
         out.print(
             f"All {count} inputs of {summary.path} are valid (fingerprint {summary.inputs.fingerprint})."
         )
-        changed = f" (changed: {', '.join(summary.changed)})" if summary.changed else ""
+        labels = [_input_label(name) for name in summary.changed]
+        changed = f" (changed: {', '.join(labels)})" if labels else ""
         out.print(f"{summary.status}{changed}")
 
     return Outcome(data, show)
+
+
+def _input_label(name: str) -> str:
+    """An input as its label says it ("Local fee"), with its sheet when not the Inputs sheet."""
+    cell = layout.input_cell(name)
+    if cell is None:
+        return name
+    return cell.label if cell.sheet == layout.INPUTS else f"{cell.label} ({cell.sheet} sheet)"
 
 
 @command(
@@ -135,7 +143,8 @@ def show_measure(args: argparse.Namespace) -> Outcome:
         room = terminal_width()
         headers = [f"{u:.0%}" for u in inputs.local_use]
         cells = [[cell_text(v, spec.unit) for v in row] for row in values]
-        widths = [max(text_width(text) for text in (h, *column)) for h, column in zip(headers, zip(*cells))]
+        columns = zip(headers, zip(*cells, strict=True), strict=True)
+        widths = [max(text_width(text) for text in (h, *column)) for h, column in columns]
         first = max(len(FIRST_HEADER), *(len(f"{o:.0%}") for o in inputs.occupancy))
         if chosen is not None:
             pages = [chosen]
@@ -190,7 +199,7 @@ def left_out_note(shown: list[int], local_use: np.ndarray, room: int, parts: int
 
 
 def chosen_columns(text: str, local_use: np.ndarray) -> list[int]:
-    """--columns "0.5,0.6" (or "50%,60%") as column indices of the grid; ParameterError if one is not there."""
+    """--columns "0.5,0.6" (or "50%,60%") as the grid's column indices; ParameterError if one is not there."""
     chosen, problems = [], []
     for part in (p.strip() for p in text.split(",") if p.strip()):
         try:

@@ -42,8 +42,8 @@ from engine import (
     tier_index,
     tornado,
 )
-from excel_addin.workbook.words import compared, moves
 from excel_addin.workbook.risk_inputs import rules_of, tornado_settings, uncertainty_of, zone_settings
+from excel_addin.workbook.words import compared, moves
 
 POINTS = ("today", "nash", "equal_gains", "equal_gains_free")
 POINT_LABELS = {
@@ -262,7 +262,7 @@ def term_unit(params: Parameters, name: str) -> str:
 
 
 def term_label(params: Parameters, name: str) -> str:
-    """A swept term as a person names it ("Host contribution", "Share of the top tier"), never its code name."""
+    """A swept term as a person names it ("Host contribution", "Share of tier 3 …"), never its code name."""
     return lever_label(params, name)
 
 
@@ -443,4 +443,3 @@ def value_text(value: float, unit: str) -> str:
 def _lower(label: str) -> str:
     """A label inside a sentence: "Host contribution" → "host contribution" (acronyms kept)."""
     return label[:1].lower() + label[1:] if label[1:2].islower() else label
-

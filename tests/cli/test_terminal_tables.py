@@ -103,4 +103,4 @@ def test_fitting_arithmetic():
     assert spaced_to_fit(4, widths, 80) == [0, 4, 8, 12, 16, 20]
     assert spaced_to_fit(4, widths, 10) == [0, 20]  # never fewer than the first and last
     pages = pages_to_fit(4, widths, 80)
-    assert [len(p) for p in pages] == [8, 8, 5] and sum(pages, []) == list(range(21))
+    assert [len(p) for p in pages] == [8, 8, 5] and [j for page in pages for j in page] == list(range(21))

@@ -170,8 +170,9 @@ def _points_table(result: AgreementResult, row: int) -> tuple[list[Item], int]:
     notes = [
         "Gains are over each party's no-deal position, the spot market: for the provider its surplus minus "
         "its spot surplus, for the host its saving against buying every local week at the spot price.",
-        "Balanced deal (Nash bargaining): the accepted terms with the largest product of the two gains. Equal gains: "
-        "accepted terms where both gain the same, nearest today's terms (found between the map's steps).",
+        "Balanced deal (Nash bargaining): the accepted terms with the largest product of the two gains. "
+        "Equal gains: accepted terms where both gain the same, nearest today's terms (found between the "
+        "map's steps).",
     ]
     if "equal_gains_free" in shown:
         notes.append(
@@ -234,9 +235,9 @@ def _tornado(result: AgreementResult, row: int) -> tuple[list[Item], int]:
     base = float(frame["base"].iloc[0]) if len(frame) else math.nan
     o, u = result.uncertainty.expected("occupancy"), result.uncertainty.expected("local_use")
     heading = (
-        f"Tornado: what moves {spec.label.lower()} most (today {value_text(base, spec.unit)} in one year at the "
-        f"expected occupancy {value_text(o, 'share')} and local use {value_text(u, 'share')}, not the average "
-        "over the simulated years)"
+        f"Tornado: what moves {spec.label.lower()} most (today {value_text(base, spec.unit)} in one year "
+        f"at the expected occupancy {value_text(o, 'share')} and local use {value_text(u, 'share')}, "
+        "not the average over the simulated years)"
     )
     header = ("Term", "Low value", "High value", "Change at low", "Change at high", "Swing")
     first = row + 2

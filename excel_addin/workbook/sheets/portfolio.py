@@ -36,7 +36,6 @@ from excel_addin.workbook.plan import Item, Name, block, column_block
 from excel_addin.workbook.reader import ModelInputs
 from excel_addin.workbook.sheets.common import ResultSheet, Table, percent_label
 from excel_addin.workbook.sheets.cursor import Cursor, HeatPart, put_heat_maps
-from excel_addin.workbook.words import changes
 from excel_addin.workbook.sheets.members import (
     ACCENT,
     LIGHT,
@@ -59,6 +58,7 @@ from excel_addin.workbook.sheets.members import (
     widths_of,
     with_header,
 )
+from excel_addin.workbook.words import changes
 
 SHEET_LAYOUT = layout.PORTFOLIO_SHEET
 KEYS = tuple(spec.name for spec in member_inputs.HOME_COLUMN_SPECS)

@@ -105,7 +105,12 @@ YEAR_ROWS: tuple[tuple[str, tuple[str, ...]], ...] = (
 CUMULATIVE = ("provider_surplus", "provider_gain", "host_net_cost", "host_saving")
 NPV_GRIDS = ("provider_surplus", "provider_gain", "host_net_cost", "host_saving")
 GRIDS_PER_PAGE = 2
-SUMMARY_HEADER = ("Net present value (£ thousand)", "Partnership", "Spot market", "Partnership better by (− = worse)")
+SUMMARY_HEADER = (
+    "Net present value (£ thousand)",
+    "Partnership",
+    "Spot market",
+    "Partnership better by (− = worse)",
+)
 RULES_TITLE = "Each fee uplift rule at the chosen point (NPVs in £ thousand; the other rules as chosen)"
 RULE_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("first_negative_year", "First year with a loss", "0"),
