@@ -198,6 +198,11 @@ def test_every_command_is_scanned():
     assert set(COMMAND_LINES) == set(COMMANDS)
 
 
+def test_check_names_the_changed_inputs_by_their_labels(outputs):
+    changed = "(changed: Local fee, Fees: rule (Term sheet), Number of simulated years (Risk sheet))"
+    assert changed in outputs["check (changed inputs)"]
+
+
 def test_no_code_names_or_developer_words_in_any_command_output(outputs):
     found = {argv: problems for argv, text in outputs.items() if (problems := problems_in(text))}
     assert found == {}
