@@ -102,7 +102,7 @@ ALLOCATION_RULES: dict[str, str] = {
     "mix": "by a mix: weight m on the contribution share and 1 − m on the use share",
 }
 CONTRIBUTION_SPLITS: dict[str, str] = {
-    "entered": "as entered in the councils table (contribution_share)",
+    "entered": "as entered in the councils table (its contribution share column)",
     "use": "split by use: each council's contribution share is its use share",
 }
 
@@ -134,7 +134,8 @@ REGION_RULES: tuple[ParameterSpec, ...] = (
         0.5,
         minimum=0,
         maximum=1,
-        help="With credit_rule = mix: weight on the contribution share (the rest on the use share).",
+        help="When credits are shared by a mix: the weight on the contribution share (the rest on the use "
+        "share).",
     ),
     ParameterSpec(
         "profit_rule",
@@ -154,7 +155,8 @@ REGION_RULES: tuple[ParameterSpec, ...] = (
         0.5,
         minimum=0,
         maximum=1,
-        help="With profit_rule = mix: weight on the contribution share (the rest on the use share).",
+        help="When profit share and deficit cover are shared by a mix: the weight on the contribution share "
+        "(the rest on the use share).",
     ),
 )
 REGION_RULES_BY_NAME: dict[str, ParameterSpec] = {spec.name: spec for spec in REGION_RULES}

@@ -66,7 +66,12 @@ ROWS: tuple[tuple[str, str, str, str], ...] = (
     ("p50", "money", "Median (P50)", "Median (P50)"),
     ("p90", "money", "P90: 1 year in 10 is higher", "P90: 1 year in 10 is higher"),
     ("probability_of_loss", "share", "Probability of a loss (surplus below 0)", ""),
-    ("probability_above_spot", "share", "", "Probability of paying more than spot (host_saving below 0)"),
+    (
+        "probability_above_spot",
+        "share",
+        "",
+        "Probability of paying more than spot (saving against spot below 0)",
+    ),
     (
         "expected_shortfall",
         "money",

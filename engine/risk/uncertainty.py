@@ -136,7 +136,7 @@ UNCERTAINTY_INPUTS: tuple[ParameterSpec, ...] = (
         "Fixed cost growth, low",
         default=0.0,
         **_GROWTH,
-        help="Lowest change of fixed cost against the fixed_cost parameter (0.05 = 5 % higher).",
+        help="Lowest change of fixed cost against the fixed cost on the Inputs sheet (0.05 = 5 % higher).",
     ),
     ParameterSpec(
         "fixed_cost_growth_most_likely",
@@ -144,7 +144,7 @@ UNCERTAINTY_INPUTS: tuple[ParameterSpec, ...] = (
         "Fixed cost growth, most likely",
         default=0.0,
         **_GROWTH,
-        help="Most likely change of fixed cost against the fixed_cost parameter.",
+        help="Most likely change of fixed cost against the fixed cost on the Inputs sheet.",
     ),
     ParameterSpec(
         "fixed_cost_growth_high",
@@ -152,7 +152,7 @@ UNCERTAINTY_INPUTS: tuple[ParameterSpec, ...] = (
         "Fixed cost growth, high",
         default=0.0,
         **_GROWTH,
-        help="Highest change of fixed cost against the fixed_cost parameter.",
+        help="Highest change of fixed cost against the fixed cost on the Inputs sheet.",
     ),
     ParameterSpec(
         "history",
@@ -162,7 +162,7 @@ UNCERTAINTY_INPUTS: tuple[ParameterSpec, ...] = (
         (),
         element="History",
         help="If given, these years are resampled instead of the occupancy and local-use ranges.",
-        rule_text="rows of (occupancy, local_use), each within [0, 1]",
+        rule_text="rows of (occupancy, local use), each within [0, 1]",
     ),
 )
 NUMBER_INPUTS = tuple(spec for spec in UNCERTAINTY_INPUTS if spec.name != "history")
@@ -204,7 +204,7 @@ def check_uncertainty(values: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 def _coerce_history(raw: Any) -> Coerced:
     """A table of past years: rows of (occupancy, local_use); empty rows are skipped."""
-    message = "history must be a table of (occupancy, local_use) rows"
+    message = "history must be a table of (occupancy, local use) rows"
     if raw is None or isinstance(raw, str | bytes):
         return Coerced(None, message)
     try:

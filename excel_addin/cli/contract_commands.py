@@ -19,7 +19,9 @@ from excel_addin.cli.formatting import cell_text, json_number, nan_of, percent_t
 from excel_addin.files.operations import check_workbook
 from excel_addin.workbook import contract_figures as comparison
 from excel_addin.workbook import layout
+from excel_addin.workbook.risk_figures import money
 from excel_addin.workbook.sheets import term as term_sheet
+from excel_addin.workbook.words import better_by
 
 
 @command(
@@ -143,18 +145,24 @@ def term(args: argparse.Namespace) -> Outcome:
         term_inputs = results.term
         out.print(
             f"{summary.path.name}: a {term_inputs.years}-year term at {term_sheet.point_words(results)}, "
-            f"fees {term_sheet.rule_words(term_inputs.fee_uplift)}, discounted at "
+            f"fees {term_sheet.rule_words(term_inputs.fee_uplift).lower()}, discounted at "
             f"{term_inputs.discount_rate:.1%} a year (inputs {summary.inputs.fingerprint}; "
             f"{summary.status}).",
             highlight=False,
         )
-        npvs = Table(title="Net present value over the term (£, today's money)")
-        for heading in ("", "Partnership", "Spot market", "Partnership better by"):
+        npvs = Table(
+            title="Net present value over the term (£, today's money)",
+            caption="At the term's own occupancy and local use each year, not the Risk sheet's "
+            "simulated years.",
+        )
+        for heading in ("", "Partnership", "Spot market", "Partnership against spot"):
             npvs.add_column(heading, justify="left" if not heading else "right")
         for key, label in (("provider_surplus", "Provider surplus"), ("host_net_cost", "Host net cost")):
             row = report["npv"][key]
             npvs.add_row(
-                label, *(cell_text(nan_of(row[k]), "£") for k in ("partnership", "spot", "better_by"))
+                label,
+                *(cell_text(nan_of(row[k]), "£") for k in ("partnership", "spot")),
+                better_by(nan_of(row["better_by"]), money),
             )
         out.print(npvs)
         rules = Table(title="Each fee uplift rule (the other rules as chosen)")
@@ -164,7 +172,7 @@ def term(args: argparse.Namespace) -> Outcome:
             year = report["first_negative_year"][kind]
             chosen = " (chosen)" if kind == term_inputs.fee_uplift.kind else ""
             rules.add_row(
-                f"{kind}{chosen}",
+                f"{term_sheet.kind_words(str(kind))}{chosen}",
                 "never" if year is None else str(year),
                 cell_text(row["npv_provider_surplus"], "£"),
             )

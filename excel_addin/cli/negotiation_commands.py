@@ -18,6 +18,7 @@ from excel_addin.cli.formatting import json_number
 from excel_addin.files.operations import check_workbook
 from excel_addin.workbook import risk_figures as risk_results
 from excel_addin.workbook import risk_inputs
+from excel_addin.workbook.words import points_text
 
 
 @command("risk", "each party's risk over simulated years, partnership against the spot market", WORKBOOK)
@@ -48,19 +49,20 @@ def risk(args: argparse.Namespace) -> Outcome:
         out.print(f"Risk – {summary.path.name} ({summary.status}).", markup=False)
         out.print(risk_results.uncertainty_words(u, draws, seed), markup=False)
         for party, table in tables.items():
-            grid = Table(title=f"{party.capitalize()}: partnership against the spot market")
-            grid.add_column("figure", justify="left")
-            for name in ("partnership", "spot"):
+            grid = Table(
+                title=f"{party.capitalize()}: partnership against the spot market",
+                caption="Change: partnership minus spot market; pp: percentage points.",
+            )
+            grid.add_column("Figure", justify="left")
+            for name in ("Partnership", "Spot market", "Change"):
                 grid.add_column(name, justify="right")
-            grid.add_column("change", justify="right")
             for record in table.to_dict("records"):
                 unit = record["unit"]
+                change = record["change"]
                 grid.add_row(
                     record["label"],
-                    *(
-                        risk_results.value_text(record[key], unit)
-                        for key in ("partnership", "spot", "change")
-                    ),
+                    *(risk_results.value_text(record[key], unit) for key in ("partnership", "spot")),
+                    points_text(change) if unit == "share" else risk_results.value_text(change, unit),
                 )
             out.print(grid)
             out.print(sentences[party], markup=False, highlight=False)
@@ -70,7 +72,7 @@ def risk(args: argparse.Namespace) -> Outcome:
 
 @command(
     "negotiate",
-    "the terms both parties accept, today's terms judged, and the balanced deals (Nash, equal gains)",
+    "the terms both parties accept, today's terms judged, and the balanced and equal-gains deals",
     WORKBOOK,
 )
 def negotiate(args: argparse.Namespace) -> Outcome:
@@ -176,17 +178,18 @@ def _show_negotiation(
     points = {n: p for n in risk_results.POINTS if (p := result.point(n)) is not None}
     shown = list(points)
     table = Table(title="Today's terms and the balanced deals")
-    table.add_column("figure")
+    table.add_column("Figure")
     for name in shown:
         table.add_column(risk_results.POINT_LABELS[name], justify="right")
     params, rows = result.params, []
     for term in result.terms:
         unit = risk_results.term_unit(params, term)
-        rows.append((term, [risk_results.value_text(float(points[n][term]), unit) for n in shown]))
-    rows.append(("who accepts", [CATEGORY_LABELS[points[n]["category"]] for n in shown]))
+        label = risk_results.term_label(params, term)
+        rows.append((label, [risk_results.value_text(float(points[n][term]), unit) for n in shown]))
+    rows.append(("Who accepts", [CATEGORY_LABELS[points[n]["category"]] for n in shown]))
     for key, label in (
-        ("provider_gain", "provider's gain over spot"),
-        ("host_gain", "host's gain over spot"),
+        ("provider_gain", "Provider's gain over spot (£ a year)"),
+        ("host_gain", "Host's gain over spot (£ a year)"),
     ):
         rows.append((label, [risk_results.money(float(points[n][key])) for n in shown]))
     for index, rule in enumerate(result.rules, start=1):

@@ -5,15 +5,24 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+import numpy as np
 from rich.console import Console
 from rich.table import Table
 
 from engine import (
+    ParameterError,
     measure,
     payoff_grid,
 )
 from excel_addin.cli.envelope import WORKBOOK, Outcome, arg, command
-from excel_addin.cli.formatting import SHOW_COLUMNS, cell_text, fit_columns, json_number
+from excel_addin.cli.formatting import (
+    cell_text,
+    json_number,
+    pages_to_fit,
+    spaced_to_fit,
+    terminal_width,
+    text_width,
+)
 from excel_addin.files.operations import check_workbook, new_workbook, run_workbook
 from excel_addin.files.upgrade import upgrade_workbook
 from excel_addin.workbook import layout
@@ -84,10 +93,19 @@ def check(args: argparse.Namespace) -> Outcome:
         out.print(
             f"All {count} inputs of {summary.path} are valid (fingerprint {summary.inputs.fingerprint})."
         )
-        changed = f" (changed: {', '.join(summary.changed)})" if summary.changed else ""
+        labels = [_input_label(name) for name in summary.changed]
+        changed = f" (changed: {', '.join(labels)})" if labels else ""
         out.print(f"{summary.status}{changed}")
 
     return Outcome(data, show)
+
+
+def _input_label(name: str) -> str:
+    """An input as its label says it ("Local fee"), with its sheet when not the Inputs sheet."""
+    cell = layout.input_cell(name)
+    if cell is None:
+        return name
+    return cell.label if cell.sheet == layout.INPUTS else f"{cell.label} ({cell.sheet} sheet)"
 
 
 @command(
@@ -97,12 +115,18 @@ def check(args: argparse.Namespace) -> Outcome:
     arg(
         "--measure", "-m", default="provider_surplus", metavar="NAME", help="a measure name, e.g. host_saving"
     ),
-    arg("--all", action="store_true", help="every local-use column (default: what fits, at most 11)"),
+    arg(
+        "--all",
+        action="store_true",
+        help="every local-use column, in parts that each fit the terminal (default: as many as fit)",
+    ),
+    arg("--columns", metavar="U,U,…", help="only these local-use columns, e.g. 0.5,0.6 or 50%%,60%%"),
 )
 def show_measure(args: argparse.Namespace) -> Outcome:
     spec = measure(args.measure)
     summary = check_workbook(args.path)
     inputs = summary.inputs
+    chosen = None if args.columns is None else chosen_columns(args.columns, inputs.local_use)
     values = payoff_grid(inputs.params, inputs.occupancy, inputs.local_use).values[spec.name]
     data = {
         "path": str(summary.path),
@@ -116,19 +140,83 @@ def show_measure(args: argparse.Namespace) -> Outcome:
     }
 
     def show(out: Console) -> None:
-        fit = max(3, min(SHOW_COLUMNS, (out.width - 8) // 10))
-        columns = fit_columns(len(inputs.local_use), fit, args.all)
+        room = terminal_width()
+        headers = [f"{u:.0%}" for u in inputs.local_use]
+        cells = [[cell_text(v, spec.unit) for v in row] for row in values]
+        columns = zip(headers, zip(*cells, strict=True), strict=True)
+        widths = [max(text_width(text) for text in (h, *column)) for h, column in columns]
+        first = max(len(FIRST_HEADER), *(len(f"{o:.0%}") for o in inputs.occupancy))
+        if chosen is not None:
+            pages = [chosen]
+        elif args.all:
+            pages = pages_to_fit(first, widths, room)
+        else:
+            pages = [spaced_to_fit(first, widths, room)]
         unit = "£ thousand per year" if spec.unit == "£/year" else spec.unit
         title = f"{spec.label} ({unit}) – {summary.path.name}, inputs {inputs.fingerprint}"
-        table = Table(title=title, caption=f"Rows: occupancy. Columns: local use. {summary.status}.")
-        table.add_column("occ.", justify="right", style="bold")
-        for j in columns:
-            table.add_column(f"{inputs.local_use[j]:.0%}", justify="right")
-        for i, o in enumerate(inputs.occupancy):
-            table.add_row(f"{o:.0%}", *(cell_text(values[i, j], spec.unit) for j in columns))
-        out.print(table)
+        for k, page in enumerate(pages, start=1):
+            part = f" (part {k} of {len(pages)})" if len(pages) > 1 else ""
+            last = k == len(pages)
+            caption = f"Rows: occupancy. Columns: local use. {summary.status}." if last else None
+            table = Table(title=title + part, caption=caption)
+            table.add_column(FIRST_HEADER, justify="right", style="bold", no_wrap=True)
+            for j in page:
+                table.add_column(headers[j], justify="right", no_wrap=True)
+            for i, row in enumerate(cells):
+                table.add_row(headers_of(inputs.occupancy)[i], *(row[j] for j in page))
+            out.print(table, width=room)
+        note = left_out_note([j for page in pages for j in page], inputs.local_use, room, len(pages))
+        if note:
+            out.print(note, markup=False, highlight=False)
 
     return Outcome(data, show)
+
+
+FIRST_HEADER = "occ."
+
+
+def headers_of(axis: np.ndarray) -> list[str]:
+    return [f"{v:.0%}" for v in axis]
+
+
+def left_out_note(shown: list[int], local_use: np.ndarray, room: int, parts: int) -> str | None:
+    """One line: which local-use columns the table left out and how to see them (None: all shown)."""
+    count = len(local_use)
+    if parts > 1:
+        return (
+            f"All {count} local-use columns, in {parts} parts that each fit {room} characters "
+            "(a wider terminal, or COLUMNS=200, shows more at once)."
+        )
+    missing = [j for j in range(count) if j not in shown]
+    if not missing:
+        return None
+    names = ", ".join(f"{local_use[j]:.0%}" for j in missing[:4]) + (", …" if len(missing) > 4 else "")
+    example = ",".join(f"{local_use[j]:g}" for j in missing[:2])
+    return (
+        f"{len(shown)} of {count} local-use columns shown; left out {len(missing)} ({names}). "
+        f"To see them: --all (in parts that fit) or --columns {example}."
+    )
+
+
+def chosen_columns(text: str, local_use: np.ndarray) -> list[int]:
+    """--columns "0.5,0.6" (or "50%,60%") as the grid's column indices; ParameterError if one is not there."""
+    chosen, problems = [], []
+    for part in (p.strip() for p in text.split(",") if p.strip()):
+        try:
+            value = float(part[:-1]) / 100 if part.endswith("%") else float(part)
+        except ValueError:
+            problems.append(f"'{part}' is not a share such as 0.5 or 50%")
+            continue
+        match = np.flatnonzero(np.isclose(local_use, value, rtol=0, atol=1e-9))
+        if match.size:
+            chosen.append(int(match[0]))
+        else:
+            problems.append(f"{part} is not a local use of the grid")
+    if problems or not chosen:
+        grid = f"{local_use[0]:.0%} to {local_use[-1]:.0%} in steps of {np.diff(local_use[:2]).sum():.0%}"
+        words = "; ".join(problems) or "no columns given"
+        raise ParameterError([("columns", f"--columns: {words} (the grid's local uses run {grid})")])
+    return sorted(set(chosen))
 
 
 @command(

@@ -59,7 +59,8 @@ HOW_TO = (
     "partnership term FILE: the whole multi-year term (each party's NPV against spot, the first year with a "
     "provider loss under each fee rule, the fee uplift that gives the provider its reasonable return).",
     "partnership risk FILE: each party's figures over simulated years, partnership against spot; "
-    "partnership negotiate FILE: the terms both accept, today's terms judged, the Nash and equal-gains deal.",
+    "partnership negotiate FILE: the terms both accept, today's terms judged, the balanced and equal-gains "
+    "deals.",
     "partnership region FILE / partnership portfolio FILE: each council's share, each home, the pooled deal; "
     "partnership upgrade FILE: carry the inputs of a workbook from an older version into a fresh one.",
 )
@@ -84,7 +85,9 @@ SHEETS = (
     (
         layout.AGREEMENT,
         "What each party needs before it signs (rules), a map of which pairs of two terms each party "
-        "accepts, today's terms judged, the Nash and equal-gains deals, a tornado of what moves a result.",
+        "accepts, today's terms judged, the balanced deal (the largest product of the two gains over no "
+        "deal) and the equal-gains deal, and a tornado: how far a result moves when each term alone moves "
+        "down or up.",
     ),
     (
         layout.COMPARE,

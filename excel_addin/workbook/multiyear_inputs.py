@@ -50,8 +50,9 @@ RULE_SHORT: dict[str, str] = {
 }
 PART_LABELS = {"rate": "index rate a year", "cap": "cap on the rise", "floor": "floor on the rise"}
 KIND_HELP = (
-    "fixed: as agreed for the whole term; index: + the rate every year; cost_linked: follows the "
-    "provider's cost of running the home full; capped: + the rate, held between the floor and the cap."
+    "'fixed': as agreed for the whole term; 'index': + the rate every year; 'cost_linked': fees linked to "
+    "costs, following the provider's cost of running the home full; 'capped': + the rate, held between the "
+    "floor and the cap."
 )
 PART_HELP = {
     "rate": "The rise on every anniversary under 'index' and 'capped'.",

@@ -43,14 +43,19 @@ from engine import (
     tornado,
 )
 from excel_addin.workbook.risk_inputs import rules_of, tornado_settings, uncertainty_of, zone_settings
+from excel_addin.workbook.words import compared, moves
 
 POINTS = ("today", "nash", "equal_gains", "equal_gains_free")
 POINT_LABELS = {
     "today": "Today's terms",
-    "nash": "Nash bargaining",
+    "nash": "Balanced deal",
     "equal_gains": "Equal gains",
     "equal_gains_free": "Equal gains, whatever the rules",
 }
+BALANCED_WORDS = (
+    "(A balanced deal is the pair of terms both parties accept that makes the product of their two gains "
+    "over no deal as large as possible: the Nash bargaining solution.)"
+)
 OPERATOR_WORDS = {"<=": "≤", ">=": "≥", "<": "<", ">": ">"}
 
 
@@ -82,21 +87,19 @@ def risk_sentences(risk: RiskResult) -> dict[str, str]:
     host = risk.table("host").set_index("statistic")
     loss = _statistic_row(provider, "probability_of_loss")
     mean, tail = _statistic_row(provider, "mean"), _statistic_row(provider, "expected_shortfall")
+    chance = moves("the provider's probability of a loss", loss["spot"], loss["partnership"], _share)
     provider_line = (
-        f"The partnership {_moves(loss['spot'], loss['partnership'])} the provider's probability of a loss "
-        f"from {_share(loss['spot'])} to {_share(loss['partnership'])} of years, and "
-        f"{_moves(mean['spot'], mean['partnership'])} its expected surplus "
-        f"from {money(mean['spot'])} to {money(mean['partnership'])} a year; in the worst 1 year in 10 the "
-        f"surplus averages {money(tail['partnership'])} instead of {money(tail['spot'])}."
+        f"The partnership {chance}"
+        f" of years, and {moves('its expected surplus', mean['spot'], mean['partnership'], money)} a year; "
+        f"in the worst 1 year in 10 the surplus averages {money(tail['partnership'])} instead of "
+        f"{money(tail['spot'])}."
     )
     cost, dearer = _statistic_row(host, "mean"), _statistic_row(host, "probability_above_spot")
     worst = _statistic_row(host, "expected_shortfall")
-    saving = cost["spot"] - cost["partnership"]
-    side = "lower" if saving >= 0 else "higher"
     host_line = (
         f"The host's expected net cost is {money(cost['partnership'])} a year against {money(cost['spot'])} "
-        f"on the spot market, {money(abs(saving))} {side}; it pays more than spot in "
-        f"{_share(dearer['partnership'])} of years, and in the worst 1 year in 10 its cost averages "
+        f"on the spot market, {compared(cost['partnership'] - cost['spot'], money)}; it pays more than spot "
+        f"in {_share(dearer['partnership'])} of years, and in the worst 1 year in 10 its cost averages "
         f"{money(worst['partnership'])} against {money(worst['spot'])} at spot."
     )
     return {"provider": provider_line, "host": host_line}
@@ -235,10 +238,18 @@ STATISTIC_WORDS = {
 
 def rule_words(rule: Rule) -> str:
     """ "Provider: probability below zero of provider surplus ≤ 30 %", "Host: P90 of host cost…"."""
-    statistic = STATISTIC_WORDS.get(rule.statistic) or f"{rule.statistic.upper()} of"
+    statistic = STATISTIC_WORDS.get(rule.statistic) or percentile_words(rule.statistic)
     what = f"{statistic} {_lower(measure(rule.measure).label)}"
     threshold = value_text(rule.threshold, rule_unit(rule))
     return f"{rule.party.capitalize()}: {what} {OPERATOR_WORDS[rule.operator]} {threshold}"
+
+
+def percentile_words(statistic: str) -> str:
+    """ "P90 (exceeded 1 year in 10) of": a percentile said with what it means, where it is shown."""
+    level = int(statistic[1:])
+    above = 100 - level
+    share = f"1 year in {100 // above}" if 100 % above == 0 else f"{above} % of years"
+    return f"{statistic.upper()} (exceeded {share}) of"
 
 
 def rule_figure(rule: Rule, row: Mapping[str, Any] | pd.Series) -> float:
@@ -248,6 +259,11 @@ def rule_figure(rule: Rule, row: Mapping[str, Any] | pd.Series) -> float:
 def term_unit(params: Parameters, name: str) -> str:
     """A swept term's unit: a tier's share is a share, any other term has its parameter's unit."""
     return "share" if tier_index(params, name) is not None else SPECS[name].unit
+
+
+def term_label(params: Parameters, name: str) -> str:
+    """A swept term as a person names it ("Host contribution", "Share of tier 3 …"), never its code name."""
+    return lever_label(params, name)
 
 
 def terms_text(params: Parameters, terms: tuple[str, str], row: Mapping[str, Any] | pd.Series) -> str:
@@ -301,7 +317,7 @@ def agreement_sentences(result: AgreementResult) -> list[str]:
                 f"the host {money(row['host_gain'])}."
             )
             if name == "nash":
-                line += " " + held_by(result, row)
+                line += " " + held_by(result, row) + " " + BALANCED_WORDS
             lines.append(line)
     free = result.point("equal_gains_free")
     if free is not None:
@@ -427,7 +443,3 @@ def value_text(value: float, unit: str) -> str:
 def _lower(label: str) -> str:
     """A label inside a sentence: "Host contribution" → "host contribution" (acronyms kept)."""
     return label[:1].lower() + label[1:] if label[1:2].islower() else label
-
-
-def _moves(before: float, after: float) -> str:
-    return "lowers" if after < before else "raises" if after > before else "leaves"

@@ -105,6 +105,7 @@ def test_risk_tables_equal_the_engine(ran, party):
     np.testing.assert_allclose(table[:, 0], expected["partnership"], rtol=1e-12)
     np.testing.assert_allclose(table[:, 1], expected["spot"], rtol=1e-12)
     change = np.where(expected["statistic"] == "standard_error", np.nan, expected["change"])
+    change = np.where(expected["unit"] == "share", change * 100, change)  # percentage points
     np.testing.assert_allclose(table[:, 2], change, rtol=1e-12, equal_nan=True)
 
 
@@ -171,7 +172,7 @@ def test_today_and_nash_columns_equal_the_engine(ran, zone):
     assert by_label["Local fee (£ per week)"][1] == pytest.approx(nash[TERMS[1]])
     gains = by_label["Provider's gain over the spot market (£ per year)"][:2]
     assert gains == [pytest.approx(today["provider_gain"]), pytest.approx(nash["provider_gain"])]
-    p95 = by_label["Host: P95 of host cost per local week ≤ £7,500"]
+    p95 = by_label["Host: P95 (exceeded 1 year in 20) of host cost per local week ≤ £7,500"]
     assert p95[0] == pytest.approx(today["p95(host_cost_per_local_week)"])
 
 
@@ -229,7 +230,7 @@ def test_a_run_with_the_template_shows_a_zone_and_three_verdicts(tmp_path):
     assert {SYMBOLS[c] for c in ("both", "provider_only", "host_only")} <= cells
     ws = wb[layout.AGREEMENT]
     text = " ".join(str(c.value) for row in ws.iter_rows(max_col=1) for c in row if c.value)
-    assert "Both parties accept" in text and "Nash bargaining: host contribution £" in text
+    assert "Both parties accept" in text and "Balanced deal: host contribution £" in text
     assert (
         "Today's terms (host contribution £200,000 and share of tier 3 (local use ≥ 75%) 60 %): both accept"
         in text
@@ -366,7 +367,11 @@ def test_negotiate_prints_the_balanced_terms_and_each_partys_figures(small, caps
     monkeypatch.setenv("COLUMNS", "200")  # a wide terminal: the table's rows on one line each
     assert main(["negotiate", str(small)]) == 0
     out = capsys.readouterr().out
-    assert "Nash bargaining: host contribution £" in out and "the provider gains £" in out
+    assert (
+        "Balanced deal: host contribution £" in out
+        and "product of their two gains" in out
+        and "the provider gains £" in out
+    )
     assert "Today's terms (host contribution £200,000 and deficit support 0 %)" in out
     assert "Provider: probability below zero of provider surplus ≤ 10 %" in out
     assert "Provider: expected provider gain from the partnership ≥ £0" in out

@@ -88,7 +88,7 @@ def test_the_printout_has_the_tables_charts_and_map(office):
         "Today's terms and the balanced deals",
         "Who accepts: Host contribution",
         "Only the provider accepts",
-        "Nash bargaining",
+        "Balanced deal (Nash bargaining)",
     ):
         assert words in joined, words
     risk = next(i for i, page in enumerate(text) if "Provider: surplus with the partnership" in page)

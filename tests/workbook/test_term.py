@@ -216,8 +216,8 @@ def test_margin_chart_has_one_line_per_fee_rule(ran):
     margin = [xml for xml in charts if term_sheet.MARGIN_TITLE in xml]
     assert len(margin) == 1
     assert len(re.findall(r"<(?:c:)?ser>", margin[0])) == len(UPLIFT_KINDS)
-    for kind in UPLIFT_KINDS:  # each line's title starts with its rule: "capped +5% (1%–3%)"
-        assert re.search(rf"<(?:c:)?v>{kind}\b", margin[0]), kind
+    for kind in UPLIFT_KINDS:  # each line's title starts with its rule in words: "linked to costs"
+        assert re.search(rf"<(?:c:)?v>{term_sheet.kind_words(kind).lower()}\b", margin[0]), kind
     assert "<v>capped +5% (1%–3%)</v>" in margin[0] or "<c:v>capped +5% (1%–3%)</c:v>" in margin[0]
     assert any(term_sheet.TOTALS_TITLE in xml for xml in charts)
 
@@ -391,7 +391,8 @@ def test_term_prints_the_summary(tmp_path, capsys):
     s = term_summary(PARAMS, TermInputs())
     assert "a 10-year term at occupancy 90%, local use 75%" in out and layout.NOT_RUN in out
     assert f"£{s['npv_provider_surplus']:,.0f}" in out and f"£{s['npv_host_saving']:,.0f}" in out
-    assert "cost_linked (chosen)" in out and "never" in out
+    assert "Linked to costs (chosen)" in out and "never" in out
+    assert "better by £" in out and "worse by £" in out and "better by -" not in out
     assert f"{s['reasonable_return_uplift_rate']:.2%} a year" in out
 
 

@@ -57,8 +57,8 @@ WRAP = 125  # characters of a sentence line: it stays left of the map
 NOTE_WRAP = 175  # the same for a note's smaller type
 SYMBOLS = {"both": "✓", "provider_only": "P", "host_only": "H", "neither": "✗"}
 FILLS = {"both": "74C476", "provider_only": "9ECAE1", "host_only": "FDAE6B", "neither": "D9D9D9"}
-MARKS = {"today": "T", "nash": "N", "equal_gains": "E"}
-MARK_WORDS = "T today's terms   N Nash bargaining   E equal gains (in the nearest cell)"
+MARKS = {"today": "T", "nash": "B", "equal_gains": "E"}
+MARK_WORDS = "T today's terms   B balanced deal   E equal gains (in the nearest cell)"
 LOW_COLOUR, HIGH_COLOUR = "F4B183", "2E75B6"
 
 
@@ -168,8 +168,9 @@ def _points_table(result: AgreementResult, row: int) -> tuple[list[Item], int]:
     notes = [
         "Gains are over each party's no-deal position, the spot market: for the provider its surplus minus "
         "its spot surplus, for the host its saving against buying every local week at the spot price.",
-        "Nash bargaining: the accepted terms with the largest product of the two gains. Equal gains: "
-        "accepted terms where both gain the same, nearest today's terms (found between the map's steps).",
+        "Balanced deal (Nash bargaining): the accepted terms with the largest product of the two gains. "
+        "Equal gains: accepted terms where both gain the same, nearest today's terms (found between the "
+        "map's steps).",
     ]
     if "equal_gains_free" in shown:
         notes.append(
@@ -197,7 +198,8 @@ def _decides(result: AgreementResult, name: str, record: Any) -> str | None:
         return "every rule holds"
     binding = [int(part.split("_")[1]) for part in str(record.get("binding") or "").split(",") if part]
     edge = [part for part in str(record.get("at_edge") or "").split(",") if part]
-    held = [f"{result.rules[i - 1].party} rule {i}" for i in binding] + [f"end of {term}" for term in edge]
+    held = [f"{result.rules[i - 1].party} rule {i}" for i in binding]
+    held += [f"end of {lever_label(result.params, term).lower()}" for term in edge]
     return "held by: " + ", ".join(held) if held else "inside the zone"
 
 
@@ -231,8 +233,9 @@ def _tornado(result: AgreementResult, row: int) -> tuple[list[Item], int]:
     base = float(frame["base"].iloc[0]) if len(frame) else math.nan
     o, u = result.uncertainty.expected("occupancy"), result.uncertainty.expected("local_use")
     heading = (
-        f"Tornado: what moves {spec.label.lower()} most (today {value_text(base, spec.unit)} at the expected "
-        f"occupancy {value_text(o, 'share')} and local use {value_text(u, 'share')})"
+        f"Tornado: what moves {spec.label.lower()} most (today {value_text(base, spec.unit)} in one year "
+        f"at the expected occupancy {value_text(o, 'share')} and local use {value_text(u, 'share')}, "
+        "not the average over the simulated years)"
     )
     header = ("Term", "Low value", "High value", "Change at low", "Change at high", "Swing")
     first = row + 2
@@ -251,10 +254,11 @@ def _tornado(result: AgreementResult, row: int) -> tuple[list[Item], int]:
     count = len(frame)
     moving = int((frame["swing"] > 0).sum())  # the chart leaves out terms that move nothing
     items.append(Name(layout.out_name("tornado"), NAME, a1.area(first, 1, count, len(header))))
-    left_out = ", ".join(result.excluded) or "none"
+    left_out = ", ".join(lever_label(params, name) for name in result.excluded) or "none"
     note = (
-        "Each term is moved down and up by the share above (or to its own low and high), every other term "
-        f"held. Left out: {left_out}. A term at 0 today moves only with its own low and high."
+        "A tornado shows how far the result moves when one term alone moves, biggest first: each term is "
+        "moved down and up by the share above (or to its own low and high), every other term held. "
+        f"Left out: {left_out}. A term at 0 today moves only with its own low and high."
     )
     note_row = first + count
     items.append(block(NAME, note_row, 1, note, style="note"))

@@ -58,6 +58,7 @@ from excel_addin.workbook.sheets.members import (
     widths_of,
     with_header,
 )
+from excel_addin.workbook.words import changes
 
 SHEET_LAYOUT = layout.PORTFOLIO_SHEET
 KEYS = tuple(spec.name for spec in member_inputs.HOME_COLUMN_SPECS)
@@ -382,13 +383,15 @@ def _lines(point: dict, homes, o: float) -> list[Line]:
 
 
 def _notes(point: dict) -> list[str]:
-    difference = point["difference"]
+    difference = {key: float(value) for key, value in point["difference"].items()}
+    shared = changes("the host's profit share", difference["profit_share"], money)
+    covered = changes("its deficit cover", difference["deficit_cover"], money)
+    surplus = changes("the provider's surplus", difference["provider_surplus"], money)
+    cost = changes("the host's net cost", difference["host_net_cost"], money)
     return [
         "Per home: each home's surplus is shared on its own, above its own threshold. Pooled: the sharing "
         "clause applies once to the homes' combined surplus, so one home's loss offsets another's surplus.",
-        f"Here pooling changes the host's profit share by {money(float(difference['profit_share']))} and "
-        f"its deficit cover by {money(float(difference['deficit_cover']))}: the provider's surplus and the "
-        f"host's net cost each change by {money(float(difference['provider_surplus']))} a year.",
+        f"Here pooling {shared} and {covered}, so it {surplus} and {cost} a year.",
     ]
 
 

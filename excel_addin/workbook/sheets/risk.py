@@ -33,9 +33,9 @@ HEADINGS = {
     "provider": "Provider: surplus with the partnership and on the spot market (£ per year)",
     "host": "Host council: net cost with the partnership and buying every local week at spot (£ per year)",
 }
-HEADER = ("Figure", "Partnership", "Spot market", "Change")
+HEADER = ("Figure", "Partnership", "Spot market", "Change (pp: percentage points)")
 SIGNED_MONEY = "+£#,##0;-£#,##0;£0"  # a change: the sign says which way, colour would say 'bad'
-SIGNED_SHARE = "+0.0%;-0.0%;0.0%"
+SIGNED_POINTS = '+0.0" pp";-0.0" pp";0" pp"'  # a probability's change in percentage points (× 100)
 CHART_TITLES = {
     "provider": "Provider surplus over {draws} simulated years",
     "host": "Host net cost over {draws} simulated years",
@@ -94,6 +94,8 @@ def _party_table(risk: RiskResult, party: str, row: int) -> tuple[list[Item], in
     for offset, record in enumerate(frame.to_dict("records")):
         share = record["unit"] == "share"
         change = None if record["statistic"] == "standard_error" else record["change"]
+        if share and change is not None:  # 40 % → 10 % is 30 percentage points, not "-75 %"
+            change = change * 100
         items += [
             block(NAME, first + offset, 1, record["label"], style="label"),
             block(
@@ -103,7 +105,7 @@ def _party_table(risk: RiskResult, party: str, row: int) -> tuple[list[Item], in
                 [[record["partnership"], record["spot"]]],
                 SHARE_FINE if share else MONEY,
             ),
-            block(NAME, first + offset, 4, change, SIGNED_SHARE if share else SIGNED_MONEY),
+            block(NAME, first + offset, 4, change, SIGNED_POINTS if share else SIGNED_MONEY),
         ]
     items.append(Name(layout.out_name(f"risk_{party}"), NAME, a1.area(first, 1, len(frame), len(HEADER))))
     return items, first + len(frame)

@@ -105,7 +105,12 @@ YEAR_ROWS: tuple[tuple[str, tuple[str, ...]], ...] = (
 CUMULATIVE = ("provider_surplus", "provider_gain", "host_net_cost", "host_saving")
 NPV_GRIDS = ("provider_surplus", "provider_gain", "host_net_cost", "host_saving")
 GRIDS_PER_PAGE = 2
-SUMMARY_HEADER = ("Net present value (£ thousand)", "Partnership", "Spot market", "Partnership better by")
+SUMMARY_HEADER = (
+    "Net present value (£ thousand)",
+    "Partnership",
+    "Spot market",
+    "Partnership better by (− = worse)",
+)
 RULES_TITLE = "Each fee uplift rule at the chosen point (NPVs in £ thousand; the other rules as chosen)"
 RULE_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("first_negative_year", "First year with a loss", "0"),
@@ -387,14 +392,23 @@ def report(results: TermResults) -> dict[str, Any]:
     }
 
 
+# Each uplift rule as people say it (the input list keeps the engine's short names).
+KIND_WORDS = {"fixed": "Fixed", "index": "Index-linked", "cost_linked": "Linked to costs", "capped": "Capped"}
+
+
+def kind_words(kind: str) -> str:
+    """ "Linked to costs" for cost_linked: the rule's name in a label or sentence."""
+    return KIND_WORDS[kind]
+
+
 def rule_words(rule: UpliftRule) -> str:
-    """A fee rule in a few words, with its numbers: 'capped: +2 % a year, within 1 % to 4 %'."""
+    """A fee rule in a few words, with its numbers: 'Capped: +2 % a year, within 1 % to 4 %'."""
     rate = "varying" if isinstance(rule.rate, tuple) else percent_label(rule.rate)
     return {
-        "fixed": "fixed: as agreed for the whole term",
-        "index": f"index: +{rate} a year",
-        "cost_linked": "cost_linked: with the provider's cost",
-        "capped": f"capped: +{rate} a year, within {percent_label(rule.floor)} to {percent_label(rule.cap)}",
+        "fixed": "Fixed: as agreed for the whole term",
+        "index": f"Index-linked: +{rate} a year",
+        "cost_linked": "Linked to costs: with the provider's cost",
+        "capped": f"Capped: +{rate} a year, within {percent_label(rule.floor)} to {percent_label(rule.cap)}",
     }[rule.kind]
 
 
@@ -403,8 +417,8 @@ def rule_legend(rule: UpliftRule) -> str:
     rate = "varying" if isinstance(rule.rate, tuple) else percent_label(rule.rate)
     return {
         "fixed": "fixed",
-        "index": f"index +{rate}",
-        "cost_linked": "cost_linked",
+        "index": f"index-linked +{rate}",
+        "cost_linked": "linked to costs",
         "capped": f"capped +{rate} ({percent_label(rule.floor)}–{percent_label(rule.cap)})",
     }[rule.kind]
 
@@ -488,7 +502,8 @@ def _summary(results: TermResults, sheet: str, row: int) -> Table:
             "First year with a provider loss",
             first if np.isfinite(first) else NEVER,
             "0",
-            f"under the chosen fee rule ({term.fee_uplift.kind}); every rule is in the table below",
+            f"under the chosen fee rule ({kind_words(term.fee_uplift.kind).lower()}); every rule is in the "
+            "table below",
         ),
         (
             "term_uplift_rate",
@@ -539,12 +554,13 @@ def _notes(results: TermResults, sheet: str, row: int) -> Table:
         "Money is £ in the year it is paid. Net present value (NPV) adds up the years, each divided by "
         f"(1 + discount rate) to the power (year − 1): year 1 counts in full; at {percent_label(d)} "
         f"year 10 counts {tenth:.0%}.",
-        "fixed: fees stay as agreed.  index: fees rise by the index rate every year.  cost_linked: fees "
+        "Fixed: fees stay as agreed.  Index-linked: fees rise by the index rate every year.  Linked to "
+        "costs: fees "
         "rise with the provider's cost of running the home full (the fixed and variable cost inflation, "
         "weighted by year 1's costs).",
-        "capped: fees rise by the index rate, but never by more than the cap nor by less than the floor "
+        "Capped: fees rise by the index rate, but never by more than the cap nor by less than the floor "
         "in any one year (the cap and floor limit each year's rise, not the total); while the index rate "
-        "is between the floor and the cap, capped and index give the same line.",
+        "is between the floor and the cap, capped and index-linked give the same line.",
         "First year with a provider loss: the first year the provider's surplus is below zero ('never' if "
         "it stays at or above zero). The NPV grids below keep each cell's occupancy and local use for "
         "the whole term.",
@@ -559,7 +575,7 @@ def _notes(results: TermResults, sheet: str, row: int) -> Table:
             f"{percent_label(edited.variable_cost_inflation)} variable"
         )
         typed = "" if edited == row_ else " (rates edited on this sheet)"
-        lines.append(f"Cost assumption {row_.name} ({rates}){typed}: {row_.basis}")
+        lines.append(f"Cost assumption '{row_.name}' ({rates}){typed}: {row_.basis}")
     items: list[Item] = [block(sheet, row, 1, "How to read this sheet", style="heading")]
     items += [block(sheet, row + k, 1, line, style="note") for k, line in enumerate(lines, start=1)]
     return Table(items, row + 1 + len(lines) + layout.TABLE_GAP, {})
@@ -630,7 +646,7 @@ def _chart_data(results: TermResults, sheet: str, row: int) -> Table:
     term = results.term
     years = np.arange(1, term.years + 1)
     parties = ["Provider gain to date", "Host saving to date"]
-    header = ["Year", *UPLIFT_KINDS, *parties]
+    header = ["Year", *(kind_words(kind) for kind in UPLIFT_KINDS), *parties]
     first = row + 2
     items: list[Item] = [
         block(
