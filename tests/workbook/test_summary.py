@@ -63,7 +63,7 @@ GOLDEN = {
         "A bad year is the 1-in-10 worst of the 2,000 simulated years on the Risk sheet: the provider's surplus is lower (P10), or the host's cost higher (P90), only 1 year in 10.",
     ],
     "host_pays_more": [
-        "Today's terms (host contribution £300,000 and share of tier 3 (local use ≥ 75%) 60 %) are not acceptable to the host: on average the provider gains £107,867 and the host pays £14,832 more a year against the spot market. Not met: the host's expected host saving against spot ≥ £0 (it is -£14,832); the host's P90 of host cost per local week ≤ £6,500 (it is £7,519).",
+        "Today's terms (host contribution £300,000 and share of tier 3 (local use ≥ 75%) 60 %) are not acceptable to the host: on average the provider gains £107,867 and the host pays £14,832 more a year against the spot market. Not met: the host's expected host saving against spot ≥ £0 (it is -£14,832); the host's P90 (exceeded 1 year in 10) of host cost per local week ≤ £6,500 (it is £7,519).",
         "The nearest balanced terms, the terms that maximise the product of both parties' gains over no deal, are host contribution £173,293 and share of tier 3 (local use ≥ 75%) 40 %: there the provider gains £34,186 and the host saves £58,849 a year.",
         "In an expected year the partnership raises its surplus by £107,867, to £246,304 against £138,437 on the spot market.",
         "In a bad year its surplus is £188,651 against £38,208 on the spot market (£150,443 more), and its chance of a loss in a year falls from 3.9 % to 0 %, by 3.9 percentage points.",
