@@ -294,7 +294,10 @@ def draw_pert(
         return np.full(size, float(most_likely))
     alpha = 1 + lam * (most_likely - low) / (high - low)
     beta = 1 + lam * (high - most_likely) / (high - low)
-    return low + (high - low) * rng.beta(alpha, beta, size)
+    draws = rng.beta(alpha, beta, size)
+    draws *= high - low  # in place on the fresh draws: the same numbers as low + (high − low)·draws
+    draws += low
+    return draws
 
 
 def rank_correlate(
@@ -335,10 +338,44 @@ def rank_correlate_columns(
         for i in range(1, j + 1):
             score = score + factor[j, i] * normals[i]
         rows.append(score)
-    order = np.argsort(np.stack(rows), axis=-1)
+    order = np.stack([sort_order(score) for score in rows])
     arranged = np.empty_like(values, dtype=float)
-    np.put_along_axis(arranged, order, np.sort(values, axis=-1), axis=-1)
+    for j, ranked in enumerate(np.sort(values, axis=-1)):
+        arranged[j, order[j]] = ranked
     return arranged
+
+
+def sort_order(values: np.ndarray) -> np.ndarray:
+    """``np.argsort(values)`` of a 1-d float array without ties, about twice as fast.
+
+    numpy's indirect sort of a million floats is several times slower than its direct sort
+    of integers, so the order is read from one direct sort of int64 keys: each value's bits
+    made monotone (a negative float's magnitude bits flipped), their low bits replaced by the
+    value's index. Values whose keys then agree in every bit above the index (neighbours
+    closer than about 2^-32 of their size) are put back in the order of their exact values,
+    so the result is the order of the values themselves; equal values (which normal scores
+    practically never have) may come in either order, as with ``np.argsort``.
+    """
+    count = values.shape[0]
+    shift = max(int(count - 1).bit_length(), 1)
+    bits = np.ascontiguousarray(values, dtype=np.float64).view(np.int64)
+    keys = np.where(bits < 0, bits ^ np.int64(0x7FFF_FFFF_FFFF_FFFF), bits)
+    keys >>= shift
+    keys <<= shift
+    keys |= np.arange(count, dtype=np.int64)
+    keys.sort()
+    order = keys & np.int64((1 << shift) - 1)
+    keys >>= shift
+    same = keys[1:] == keys[:-1]  # neighbours told apart only by their index: order them exactly
+    if same.any():
+        run = np.concatenate([[0], np.cumsum(~same)])
+        close = np.zeros(count, dtype=bool)
+        close[1:] |= same
+        close[:-1] |= same
+        at = np.flatnonzero(close)
+        picked = order[at]
+        order[at] = picked[np.lexsort((values[picked], run[at]))]
+    return order.astype(np.intp, copy=False)
 
 
 def _cholesky(matrix: np.ndarray) -> np.ndarray:
@@ -378,7 +415,12 @@ def draw_outcomes(
     factor = None
     if any(g != 0 for g in growth):
         factor = 1 + draw_pert(rng, *growth, uncertainty.pert_lambda, draws)
-    return Outcomes(np.clip(occupancy, 0, 1), np.clip(local_use, 0, 1), None, factor, "draws")
+    if uncertainty.history:
+        occupancy, local_use = np.clip(occupancy, 0, 1), np.clip(local_use, 0, 1)
+    else:  # fresh arrays of this function's own: clipped where they are
+        np.clip(occupancy, 0, 1, out=occupancy)
+        np.clip(local_use, 0, 1, out=local_use)
+    return Outcomes(occupancy, local_use, None, factor, "draws")
 
 
 def grid_outcomes(
