@@ -105,7 +105,6 @@ def run(quick: bool = True) -> str:
     note = (
         f"The bound and the engine are measured in the same run, one after the other. The vectorised "
         f"engine is {loop_time / grid_time:,.0f}× faster than the per-cell Python loop on the 101 × 101 "
-        "grid (and the loop computes only 11 of the measures). Large inputs are evaluated in blocks of "
-        "32,768 points, so each measure's array is written once and the steps between stay in cache."
+        "grid (and the loop computes only 11 of the measures)."
     )
     return table(rows, extra=("peak memory / note",)) + "\n\n" + note

@@ -12,7 +12,6 @@ part or to a sum over homes instead of writing them again.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -27,7 +26,6 @@ from engine.core.parameters import Parameters
 # numpy's typing has no type for "an array with numpy's operators" (npt.ArrayLike also holds lists and
 # scalars, which have none), so the formulas inside stay untyped; the entry points take npt.ArrayLike.
 Array = Any
-BLOCK_CELLS = 1 << 15  # cells per block of a large evaluation: a few blocks of arrays fit in L2
 TIER_TOLERANCE = 1e-9  # docs/model.md: σ(u) uses min_local_use ≤ u with this tolerance
 
 
@@ -104,15 +102,10 @@ def compute(
     ``measures`` names the measures wanted (default every one, in ``MEASURE_NAMES`` order):
     only those and what they are computed from are evaluated, so a caller that reads four
     measures does not pay for twenty-seven. Each measure is the same floating-point
-    operations whichever others are asked for. Large numpy inputs with scalar terms are
-    evaluated in cache-sized blocks written into the result arrays (``BLOCK_CELLS``), so the
-    intermediate quantities never travel to main memory; lazy (dask) arrays are evaluated
-    as one expression and stay lazy. No validation here: callers that take user input go
-    through ``evaluate``.
+    operations whichever others are asked for. Lazy (dask) arrays stay lazy. No validation
+    here: callers that take user input go through ``evaluate``.
     """
     wanted = MEASURE_NAMES if measures is None else measure_names(measures)
-    if _blockable(terms, occupancy, local_use):
-        return _blocked(terms, occupancy, local_use, wanted)
     values = Quantities(terms, occupancy, local_use)
     return {name: values[name] for name in wanted}
 
@@ -265,41 +258,6 @@ def host_results(values: Mapping[str, Array]) -> dict[str, Array]:
     """
     found = Quantities(known=values)
     return {name: found[name] for name in HOST_RESULTS}
-
-
-def _blockable(terms: Mapping[str, Any], occupancy: Array, local_use: Array) -> bool:
-    """Large float numpy axes and scalar terms: every measure then has the axes' broadcast shape."""
-    axes = (occupancy, local_use)
-    if not all(type(a) is np.ndarray and a.dtype == np.float64 and a.ndim >= 1 for a in axes):
-        return False
-    shape = np.broadcast_shapes(occupancy.shape, local_use.shape)
-    if math.prod(shape) < 2 * BLOCK_CELLS:
-        return False
-    scalars = [value for name, value in terms.items() if name != "share_tiers"]
-    scalars += [x for tier in terms["share_tiers"] for x in tier]
-    return all(np.ndim(value) == 0 for value in scalars)
-
-
-def _blocked(
-    terms: Mapping[str, Any], occupancy: Array, local_use: Array, wanted: Sequence[str]
-) -> dict[str, Array]:
-    """``compute`` block by block along the first axis, each result written once into its array."""
-    shape = np.broadcast_shapes(occupancy.shape, local_use.shape)
-    step = max(1, BLOCK_CELLS // max(math.prod(shape[1:]), 1))
-    results = {name: np.empty(shape) for name in wanted if name != "host_contribution"}
-    for start in range(0, shape[0], step):
-        rows = slice(start, start + step)
-        block = Quantities(terms, _rows(occupancy, shape, rows), _rows(local_use, shape, rows))
-        for name, result in results.items():
-            result[rows] = block[name]
-    return {name: results[name] if name in results else terms["host_contribution"] for name in wanted}
-
-
-def _rows(values: np.ndarray, shape: tuple[int, ...], rows: slice) -> np.ndarray:
-    """The rows of an axis that go with ``rows`` of the broadcast shape (all of it when it broadcasts)."""
-    if values.ndim == len(shape) and values.shape[0] > 1:
-        return values[rows]
-    return values
 
 
 def check_axes(occupancy: npt.ArrayLike, local_use: npt.ArrayLike) -> tuple[Array, Array]:

@@ -1,5 +1,5 @@
-"""Asking for some measures, or evaluating a large input in blocks, gives exactly the numbers of
-the whole evaluation: the same floating-point operations, so the comparisons are for equality."""
+"""Asking for some measures gives exactly the numbers of the whole evaluation: the same
+floating-point operations, so the comparisons are for equality."""
 
 import dask.array as da
 import numpy as np
@@ -7,7 +7,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-import engine.core.model as model
 from engine import MEASURE_NAMES, ParameterError, Parameters, compute, evaluate, terms
 from tests.support.strategies import axis, parameters
 
@@ -24,25 +23,7 @@ def test_a_subset_of_measures_equals_the_same_measures_of_the_whole(p, pts, name
         np.testing.assert_array_equal(some[name], whole[name], err_msg=name)
 
 
-def test_blocks_give_the_numbers_of_one_evaluation(monkeypatch):
-    # 3 blocks of 1,000 points and a part block, and a grid cut into rows of blocks; compared with
-    # the same call evaluated in one piece (blocks larger than the input)
-    p = Parameters(deficit_support=0.3, reserved_places=2)
-    rng = np.random.default_rng(5)
-    cases = [(rng.random(3_500), rng.random(3_500)), (np.linspace(0, 1, 61)[:, None], np.linspace(0, 1, 70))]
-    for o, u in cases:
-        monkeypatch.setattr(model, "BLOCK_CELLS", 1 << 30)
-        whole = evaluate(p, o, u)
-        monkeypatch.setattr(model, "BLOCK_CELLS", 1_000)
-        blocked = evaluate(p, o, u)
-        assert model._blockable(terms(p), np.asarray(o), np.asarray(u))
-        for name in MEASURE_NAMES:
-            assert np.shape(blocked[name]) == np.shape(whole[name]), name
-            np.testing.assert_array_equal(blocked[name], whole[name], err_msg=name)
-
-
-def test_swept_terms_are_not_blocked_and_keep_each_measures_own_shape(monkeypatch):
-    monkeypatch.setattr(model, "BLOCK_CELLS", 10)
+def test_swept_terms_keep_each_measures_own_shape():
     t = {**terms(Parameters()), "host_contribution": np.array([0.0, 1e5, 2e5])[:, None]}
     o = np.linspace(0, 1, 50)
     values = compute(t, o, o, ["local_places", "provider_surplus"])
