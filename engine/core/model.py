@@ -246,7 +246,7 @@ def provider_results(values: Mapping[str, Array]) -> dict[str, Array]:
 
     Every input is a sum of money, so these also hold for totals over several homes.
     """
-    found = Quantities(known=values)
+    found = Quantities(known=_without(values, PROVIDER_RESULTS))
     return {name: found[name] for name in PROVIDER_RESULTS}
 
 
@@ -256,8 +256,14 @@ def host_results(values: Mapping[str, Array]) -> dict[str, Array]:
     Every input is a sum of money or weeks, so these also hold for one council's part of
     a region (engine.members.region) and for totals over several homes (engine.members.portfolio).
     """
-    found = Quantities(known=values)
+    found = Quantities(known=_without(values, HOST_RESULTS))
     return {name: found[name] for name in HOST_RESULTS}
+
+
+def _without(values: Mapping[str, Array], names: Sequence[str]) -> dict[str, Array]:
+    """``values`` less ``names``: results are always worked out again from their inputs (a sum
+    over homes may carry a stale sum of the very results being recomputed)."""
+    return {name: value for name, value in values.items() if name not in names}
 
 
 def check_axes(occupancy: npt.ArrayLike, local_use: npt.ArrayLike) -> tuple[Array, Array]:
