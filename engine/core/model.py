@@ -63,32 +63,16 @@ def share_rate(share_tiers: Sequence[tuple[Any, Any]], local_use: Array) -> Arra
     Loops over the few tiers, never over cells; a tier's share may be an array (a sweep).
     """
     rate = share_tiers[0][1] + 0.0 * local_use
-    reached = local_use + TIER_TOLERANCE
     for lowest, share in share_tiers[1:]:
-        if _own_array(rate, share):  # numpy: overwrite the array made above instead of a new one
-            np.copyto(rate, share, where=reached >= lowest)
-        else:
-            rate = np.where(reached >= lowest, share, rate)
+        rate = np.where(local_use + TIER_TOLERANCE >= lowest, share, rate)
     return rate
-
-
-def _own_array(result: Array, *others: Array) -> bool:
-    """Whether ``result``, an array the engine has just made, can take ``others`` in place:
-    a numpy array (not a lazy one) whose shape already holds theirs."""
-    return type(result) is np.ndarray and all(
-        np.broadcast_shapes(result.shape, np.shape(other)) == result.shape for other in others
-    )
 
 
 def safe_divide(numerator: Array, denominator: Array) -> Array:
     """numerator / denominator, NaN where the denominator is 0, without warnings."""
     nonzero = denominator != 0
     with np.errstate(over="ignore"):  # a denominator of a few pence gives ±inf, which is right
-        quotient = numerator / np.where(nonzero, denominator, 1.0)
-    if _own_array(quotient, nonzero):
-        np.copyto(quotient, np.nan, where=~nonzero)
-        return quotient
-    return np.where(nonzero, quotient, np.nan)
+        return np.where(nonzero, numerator / np.where(nonzero, denominator, 1.0), np.nan)
 
 
 def compute(
