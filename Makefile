@@ -40,7 +40,7 @@ test: install system-deps lint
 test-fast: install
 	$(BIN)/python -m pytest -q -m "not libreoffice and not slow"
 
-# The quick suite (about 5 minutes) writes benchmarks/results.md; bench-full runs every benchmark.
+# The quick suite (meant to finish within 5 minutes) writes benchmarks/results.md; bench-full runs every benchmark.
 bench: install
 	$(BIN)/python -m benchmarks.run
 

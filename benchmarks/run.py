@@ -2,9 +2,9 @@
 
 Commands::
 
-    make bench                                  # the quick suite (≤ 5 minutes): python -m benchmarks.run
-    make bench-full                             # every benchmark, the long ones too: ... --full
-    python -m benchmarks.run bench_engine       # one module; its section is replaced, the others kept
+    make bench                             # the quick suite (meant for ≤ 5 minutes): python -m benchmarks.run
+    make bench-full                        # every benchmark, the long ones too: ... --full
+    python -m benchmarks.run bench_engine  # one module; its section is replaced, the others kept
 
 Adding a benchmark. A module ``benchmarks/bench_<name>.py`` has ``TITLE`` (the section title) and
 ``run()`` returning the section's Markdown; ``run(quick: bool)`` if it has a shorter form for
