@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO := examples/partnership_example.xlsx
 
-.PHONY: install system-deps lint format test test-fast bench demo template clean
+.PHONY: install system-deps lint format test test-fast bench bench-full demo template clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,8 +40,12 @@ test: install system-deps lint
 test-fast: install
 	$(BIN)/python -m pytest -q -m "not libreoffice and not slow"
 
+# The quick suite (meant to finish within 5 minutes) writes benchmarks/results.md; bench-full runs every benchmark.
 bench: install
 	$(BIN)/python -m benchmarks.run
+
+bench-full: install
+	$(BIN)/python -m benchmarks.run --full
 
 demo: install
 	@mkdir -p $(dir $(DEMO))

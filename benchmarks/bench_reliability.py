@@ -203,7 +203,7 @@ def run() -> str:
         "",
         "`check` time and peak RSS are of the whole `partnership check` process (Python, numpy, pandas "
         "and openpyxl start-up included: compare with the first row; the machine is shared, so wall "
-        "times are high). 'Refusal alone' is the best of 3 refusals in one process (`open_workbook`) "
+        "times are high). 'Refusal alone' is the median of 5 refusals in one process (`open_workbook`) "
         "and its tracemalloc peak: the cost of the checks themselves. Every hostile file exits with 2 "
         "and is unchanged. The last two rows pass the checks and are opened by openpyxl: they bound "
         "what any accepted file can cost.",

@@ -67,7 +67,7 @@ def run() -> str:
     lines += [f"| {name} | {fmt_seconds(seconds)} | {memory} |" for name, seconds, memory in rows]
     lines += [
         "",
-        "Times are best of 2–3 on a 2-core machine shared with other work; the sweep dominates, "
+        "Times are medians of 5 runs on a 2-core machine shared with other work; the sweep dominates, "
         "in proportion to pairs × draws (the balanced points add a fixed number of local refinements).",
     ]
     return "\n".join(lines)

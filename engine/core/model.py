@@ -12,7 +12,7 @@ part or to a sum over homes instead of writing them again.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -75,59 +75,135 @@ def safe_divide(numerator: Array, denominator: Array) -> Array:
         return np.where(nonzero, numerator / np.where(nonzero, denominator, 1.0), np.nan)
 
 
-def compute(terms: Mapping[str, Any], occupancy: Array, local_use: Array) -> dict[str, Array]:
-    """Every measure of docs/model.md; ``terms`` holds the parameters by name (scalars or arrays).
+def compute(
+    terms: Mapping[str, Any],
+    occupancy: Array,
+    local_use: Array,
+    measures: Iterable[str] | None = None,
+) -> dict[str, Array]:
+    """The measures of docs/model.md; ``terms`` holds the parameters by name (scalars or arrays).
 
-    No validation here: callers that take user input go through ``evaluate``.
+    ``measures`` names the measures wanted (default every one, in ``MEASURE_NAMES`` order):
+    only those and what they are computed from are evaluated, so a caller that reads four
+    measures does not pay for twenty-seven. Each measure is the same floating-point
+    operations whichever others are asked for. Lazy (dask) arrays stay lazy. No validation
+    here: callers that take user input go through ``evaluate``.
     """
-    o, u = occupancy, local_use
-    n, w = terms["places"], terms["weeks_per_year"]
-    p_l, p_x, v = terms["local_fee"], terms["outside_fee"], terms["variable_cost"]
-    reserved = terms["reserved_places"]
+    wanted = MEASURE_NAMES if measures is None else measure_names(measures)
+    values = Quantities(terms, occupancy, local_use)
+    return {name: values[name] for name in wanted}
 
-    local = u * o * n
-    outside = (1 - u) * o * n
-    grid_zero = 0.0 * local  # adds the full grid shape to measures that depend on one axis only
-    local_unres = np.maximum(local - reserved, 0.0)
-    released = np.maximum(outside - (n - reserved - local_unres), 0.0)
-    local_weeks = w * local
-    outside_weeks = w * outside
-    released_weeks = w * released
 
-    provider_fees = w * (local * p_l + outside * p_x)
-    provider_revenue = provider_fees + terms["host_contribution"]
-    provider_cost = terms["fixed_cost"] + w * (local + outside) * v
-    compensation = terms["compensation_per_week"] * outside_weeks
-    release_credit = terms["release_share"] * p_x * released_weeks
-    surplus_before = provider_revenue - provider_cost - compensation - release_credit
-    host_fees = local_weeks * p_l
-    host_spot_cost = local_weeks * terms["spot_price"]
-    provider_spot_surplus = w * (local + outside) * (p_x - v) - terms["fixed_cost"]
+def measure_names(measures: Iterable[str]) -> tuple[str, ...]:
+    """The requested measure names, checked against the registry (one ``ParameterError`` for all)."""
+    names = (measures,) if isinstance(measures, str) else tuple(dict.fromkeys(measures))
+    unknown = [name for name in names if name not in MEASURE_NAMES]
+    if unknown:
+        raise ParameterError(
+            [
+                ("measures", f"{name!r} is not a measure; choose from {', '.join(MEASURE_NAMES)}")
+                for name in unknown
+            ]
+        )
+    return names
 
-    values = {
-        "local_places": local,
-        "outside_places": outside,
-        "local_places_unreserved": local_unres,
-        "released_places": released,
-        "local_weeks": local_weeks,
-        "outside_weeks": outside_weeks,
-        "vacant_weeks": w * (n - o * n) + grid_zero,
-        "released_weeks": released_weeks,
-        "provider_fees": provider_fees,
-        "provider_revenue": provider_revenue,
-        "provider_cost": provider_cost,
-        "compensation": compensation,
-        "release_credit": release_credit,
-        "surplus_before_sharing": surplus_before,
-        "host_fees": host_fees,
-        "host_contribution": terms["host_contribution"],
-        "host_spot_cost": host_spot_cost,
-        "provider_spot_surplus": provider_spot_surplus,
-    }
-    values.update(share_surplus(terms, surplus_before, provider_cost, u + grid_zero))
-    values.update(provider_results(values))
-    values.update(host_results(values))
-    return {name: values[name] for name in MEASURE_NAMES}
+
+class Quantities(Mapping[str, Array]):
+    """The model's quantities computed on first use, each from ``FORMULAS`` (and kept).
+
+    ``known`` supplies quantities already computed elsewhere (a sum over homes, a council's
+    part), so the shared steps below apply the same formulas to them.
+    """
+
+    def __init__(
+        self,
+        terms: Mapping[str, Any] | None = None,
+        occupancy: Array = None,
+        local_use: Array = None,
+        known: Mapping[str, Array] | None = None,
+    ) -> None:
+        self.terms = terms if terms is not None else {}
+        self.o, self.u = occupancy, local_use
+        self._values: dict[str, Array] = dict(known or {})
+
+    def __getitem__(self, name: str) -> Array:
+        if name not in self._values:
+            self._values[name] = FORMULAS[name](self)
+        return self._values[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+
+def _placed(v: Quantities) -> Array:
+    return v["local_places"] + v["outside_places"]
+
+
+# Each quantity of docs/model.md from the terms (v.terms), the axes (v.o, v.u) and other quantities.
+# Names starting with "_" are intermediate steps shared by several measures.
+FORMULAS: dict[str, Callable[[Quantities], Array]] = {
+    "local_places": lambda v: v.u * v.o * v.terms["places"],
+    "outside_places": lambda v: (1 - v.u) * v.o * v.terms["places"],
+    "_grid_zero": lambda v: 0.0 * v["local_places"],  # the full grid shape for one-axis measures
+    "_local_use_grid": lambda v: v.u + v["_grid_zero"],
+    "local_places_unreserved": lambda v: np.maximum(v["local_places"] - v.terms["reserved_places"], 0.0),
+    "released_places": lambda v: np.maximum(
+        v["outside_places"] - (v.terms["places"] - v.terms["reserved_places"] - v["local_places_unreserved"]),
+        0.0,
+    ),
+    "local_weeks": lambda v: v.terms["weeks_per_year"] * v["local_places"],
+    "outside_weeks": lambda v: v.terms["weeks_per_year"] * v["outside_places"],
+    "vacant_weeks": lambda v: (
+        v.terms["weeks_per_year"] * (v.terms["places"] - v.o * v.terms["places"]) + v["_grid_zero"]
+    ),
+    "released_weeks": lambda v: v.terms["weeks_per_year"] * v["released_places"],
+    "_weeks_placed": lambda v: v.terms["weeks_per_year"] * _placed(v),
+    "provider_fees": lambda v: (
+        v.terms["weeks_per_year"]
+        * (v["local_places"] * v.terms["local_fee"] + v["outside_places"] * v.terms["outside_fee"])
+    ),
+    "provider_revenue": lambda v: v["provider_fees"] + v.terms["host_contribution"],
+    "provider_cost": lambda v: v.terms["fixed_cost"] + v["_weeks_placed"] * v.terms["variable_cost"],
+    "compensation": lambda v: v.terms["compensation_per_week"] * v["outside_weeks"],
+    "release_credit": lambda v: v.terms["release_share"] * v.terms["outside_fee"] * v["released_weeks"],
+    "surplus_before_sharing": lambda v: (
+        v["provider_revenue"] - v["provider_cost"] - v["compensation"] - v["release_credit"]
+    ),
+    "host_fees": lambda v: v["local_weeks"] * v.terms["local_fee"],
+    "host_contribution": lambda v: v.terms["host_contribution"],
+    "host_spot_cost": lambda v: v["local_weeks"] * v.terms["spot_price"],
+    "provider_spot_surplus": lambda v: (
+        v["_weeks_placed"] * (v.terms["outside_fee"] - v.terms["variable_cost"]) - v.terms["fixed_cost"]
+    ),
+    # Element 5 and deficit support (``share_surplus``)
+    "sharing_threshold": lambda v: v.terms["reasonable_return"] * v["provider_cost"],
+    "share_rate": lambda v: share_rate(v.terms["share_tiers"], v["_local_use_grid"]),
+    "profit_share": lambda v: (
+        v["share_rate"] * np.maximum(v["surplus_before_sharing"] - v["sharing_threshold"], 0.0)
+    ),
+    "deficit_cover": lambda v: v.terms["deficit_support"] * np.maximum(-v["surplus_before_sharing"], 0.0),
+    # The provider's bottom line (``provider_results``)
+    "provider_surplus": lambda v: v["surplus_before_sharing"] - v["profit_share"] + v["deficit_cover"],
+    "provider_margin": lambda v: safe_divide(v["provider_surplus"], v["provider_revenue"]),
+    "provider_gain": lambda v: v["provider_surplus"] - v["provider_spot_surplus"],
+    # The host's bottom line (``host_results``)
+    "host_net_cost": lambda v: (
+        v["host_fees"]
+        + v["host_contribution"]
+        - v["compensation"]
+        - v["release_credit"]
+        - v["profit_share"]
+        + v["deficit_cover"]
+    ),
+    "host_cost_per_local_week": lambda v: safe_divide(v["host_net_cost"], v["local_weeks"]),
+    "host_saving": lambda v: v["host_spot_cost"] - v["host_net_cost"],
+}
+SHARING = ("sharing_threshold", "share_rate", "profit_share", "deficit_cover")
+PROVIDER_RESULTS = ("provider_surplus", "provider_margin", "provider_gain")
+HOST_RESULTS = ("host_net_cost", "host_cost_per_local_week", "host_saving")
 
 
 def share_surplus(
@@ -140,16 +216,13 @@ def share_surplus(
     pooled deal, and the two differ (engine.members.portfolio). ``local_use`` sets σ and the
     shape of ``share_rate``.
     """
-    threshold = terms["reasonable_return"] * provider_cost
-    sigma = share_rate(terms["share_tiers"], local_use)
-    profit_share = sigma * np.maximum(surplus_before_sharing - threshold, 0.0)
-    deficit_cover = terms["deficit_support"] * np.maximum(-surplus_before_sharing, 0.0)
-    return {
-        "sharing_threshold": threshold,
-        "share_rate": sigma,
-        "profit_share": profit_share,
-        "deficit_cover": deficit_cover,
+    known = {
+        "surplus_before_sharing": surplus_before_sharing,
+        "provider_cost": provider_cost,
+        "_local_use_grid": local_use,
     }
+    values = Quantities(terms, known=known)
+    return {name: values[name] for name in SHARING}
 
 
 def provider_results(values: Mapping[str, Array]) -> dict[str, Array]:
@@ -157,12 +230,8 @@ def provider_results(values: Mapping[str, Array]) -> dict[str, Array]:
 
     Every input is a sum of money, so these also hold for totals over several homes.
     """
-    provider_surplus = values["surplus_before_sharing"] - values["profit_share"] + values["deficit_cover"]
-    return {
-        "provider_surplus": provider_surplus,
-        "provider_margin": safe_divide(provider_surplus, values["provider_revenue"]),
-        "provider_gain": provider_surplus - values["provider_spot_surplus"],
-    }
+    found = Quantities(known=_without(values, PROVIDER_RESULTS))
+    return {name: found[name] for name in PROVIDER_RESULTS}
 
 
 def host_results(values: Mapping[str, Array]) -> dict[str, Array]:
@@ -171,19 +240,14 @@ def host_results(values: Mapping[str, Array]) -> dict[str, Array]:
     Every input is a sum of money or weeks, so these also hold for one council's part of
     a region (engine.members.region) and for totals over several homes (engine.members.portfolio).
     """
-    host_net_cost = (
-        values["host_fees"]
-        + values["host_contribution"]
-        - values["compensation"]
-        - values["release_credit"]
-        - values["profit_share"]
-        + values["deficit_cover"]
-    )
-    return {
-        "host_net_cost": host_net_cost,
-        "host_cost_per_local_week": safe_divide(host_net_cost, values["local_weeks"]),
-        "host_saving": values["host_spot_cost"] - host_net_cost,
-    }
+    found = Quantities(known=_without(values, HOST_RESULTS))
+    return {name: found[name] for name in HOST_RESULTS}
+
+
+def _without(values: Mapping[str, Array], names: Sequence[str]) -> dict[str, Array]:
+    """``values`` less ``names``: results are always worked out again from their inputs (a sum
+    over homes may carry a stale sum of the very results being recomputed)."""
+    return {name: value for name, value in values.items() if name not in names}
 
 
 def check_axes(occupancy: npt.ArrayLike, local_use: npt.ArrayLike) -> tuple[Array, Array]:
@@ -218,14 +282,19 @@ def _checked_block(block: np.ndarray, name: str) -> np.ndarray:
     return block
 
 
-def evaluate(params: Parameters, occupancy: npt.ArrayLike, local_use: npt.ArrayLike) -> dict[str, Array]:
-    """Every measure of docs/model.md at the given points, broadcasting the two axes.
+def evaluate(
+    params: Parameters,
+    occupancy: npt.ArrayLike,
+    local_use: npt.ArrayLike,
+    measures: Iterable[str] | None = None,
+) -> dict[str, Array]:
+    """Every measure of docs/model.md (or only ``measures``) at the given points, broadcasting the two axes.
 
     ``evaluate(p, 0.8, 0.5)`` gives 0-d arrays; ``evaluate(p, o[:, None], u[None, :])``
     a grid; two equal-length 1-d arrays give one value per sampled point.
     """
     o, u = check_axes(occupancy, local_use)
-    return compute(terms(params), o, u)
+    return compute(terms(params), o, u, measures)
 
 
 def terms(params: Parameters) -> dict[str, Any]:

@@ -10,7 +10,7 @@ optional fixed-cost factor per outcome carries fixed-cost growth uncertainty int
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,6 +49,19 @@ class Outcomes:
         if self.weights is None:
             return np.full(self.size, 1.0 / self.size)
         return self.weights
+
+    def supported(self) -> Outcomes:
+        """The outcomes of positive weight (all of them when the weights are equal).
+
+        Every statistic of ``engine.risk.measure_stats`` gives an outcome of weight 0 no say, so
+        leaving those out changes no figure and saves computing them (the default weighted
+        21 × 21 grid has about 100 of its 441 points with any weight).
+        """
+        if self.weights is None or bool(np.all(self.weights > 0)):
+            return self
+        keep = self.weights > 0
+        factor = None if self.fixed_cost_factor is None else self.fixed_cost_factor[keep]
+        return Outcomes(self.occupancy[keep], self.local_use[keep], self.weights[keep], factor, "points")
 
     def to_frame(self) -> pd.DataFrame:
         """Columns occupancy, local_use, weight, fixed_cost_factor; one row per outcome."""
@@ -117,6 +130,8 @@ def outcome_terms(base: Mapping[str, Any], outcomes: Outcomes) -> dict[str, Any]
     return result
 
 
-def evaluate_outcomes(params: Parameters, outcomes: Outcomes) -> dict[str, np.ndarray]:
-    """Every measure of docs/model.md at every outcome (arrays of length m)."""
-    return compute(outcome_terms(terms(params), outcomes), outcomes.occupancy, outcomes.local_use)
+def evaluate_outcomes(
+    params: Parameters, outcomes: Outcomes, measures: Iterable[str] | None = None
+) -> dict[str, np.ndarray]:
+    """Every measure of docs/model.md (or only ``measures``) at every outcome (arrays of length m)."""
+    return compute(outcome_terms(terms(params), outcomes), outcomes.occupancy, outcomes.local_use, measures)

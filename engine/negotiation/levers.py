@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -178,6 +178,7 @@ def evaluate_levers(
     outcomes: Outcomes,
     reduce: Reduce,
     chunk_cells: int = DEFAULT_CHUNK_CELLS,
+    measures: Iterable[str] | None = None,
 ) -> dict[str, np.ndarray]:
     """Reduce the model at every setting of the moving terms over ``outcomes``.
 
@@ -186,6 +187,7 @@ def evaluate_levers(
     whose last axis is the outcomes (shape (c, m), or (m,) for measures the moving terms
     do not touch) and returns named figures of shape (c,) or (); the result holds each
     figure for all P settings. Memory is bounded by ``chunk_cells`` cells per measure.
+    ``measures`` names the measures ``reduce`` reads (default all): only those are computed.
     """
     arrays = {name: np.ravel(np.asarray(value, dtype=float)) for name, value in assignments.items()}
     count = len(next(iter(arrays.values())))
@@ -196,7 +198,7 @@ def evaluate_levers(
         stop = min(start + per_chunk, count)
         chunk = {name: array[start:stop, None] for name, array in arrays.items()}
         moved = outcome_terms(set_levers(base, params, chunk), outcomes)
-        figures = reduce(compute(moved, outcomes.occupancy, outcomes.local_use))
+        figures = reduce(compute(moved, outcomes.occupancy, outcomes.local_use, measures))
         for key, value in figures.items():
             # a copy: a statistic may be a view into the chunk's (c, m) array (a quantile of a
             # partition), which would otherwise stay alive until the end, one per chunk

@@ -244,6 +244,7 @@ def _assess(
 ) -> pd.DataFrame:
     """``assess_terms`` for values already checked (the searches' points inside a checked sweep)."""
     keys = tuple(dict.fromkeys((*PARTY_FIGURES, *needed_figures(rules))))
+    outcomes = outcomes.supported()  # an outcome of weight 0 changes no statistic: not computed
     weights = outcomes.weights
 
     def reduce(values: dict[str, Any]) -> dict[str, Any]:
@@ -252,7 +253,8 @@ def _assess(
             for statistic, name in keys
         }
 
-    figures = evaluate_levers(params, assignments, outcomes, reduce, chunk_cells)
+    measures = tuple(dict.fromkeys(name for _, name in keys))
+    figures = evaluate_levers(params, assignments, outcomes, reduce, chunk_cells, measures)
     verdicts = judge(rules, figures)
     provider, host = verdicts["provider_accepts"], verdicts["host_accepts"]
     code = 2 * provider.astype(int) + host.astype(int)

@@ -156,12 +156,14 @@ def describe(
     x = np.asarray(values, dtype=float)
     quantiles = dict(DEFAULT_QUANTILES if quantiles is None else quantiles)
     wanted = set(only) if only is not None else {*_SIMPLE, "expected_shortfall", *quantiles}
-    result = {name: _SIMPLE[name](x, weights) for name in _SIMPLE if name in wanted}
+    complete = weights is None and not np.isnan(x).any()  # equal weights, nothing missing: checked once
+    simple = _SIMPLE_COMPLETE if complete else _SIMPLE
+    result = {name: simple[name](x, weights) for name in _SIMPLE if name in wanted}
     ranked = {name: q for name, q in quantiles.items() if name in wanted}
     tail = "expected_shortfall" in wanted
     if not ranked and not tail:
         return result
-    w, total = _weights(x, weights)
+    w, total = (None, 1.0) if complete else _weights(x, weights)
     if w is None:
         result.update(_ranked_equal(x, ranked, share if tail else None, worst))
     else:
@@ -204,7 +206,7 @@ def _ranked_weighted(
 ) -> dict[str, np.ndarray]:
     """Quantiles and the tail mean with weights: one argsort (NaN sorts last, weight 0)."""
     m = x.shape[-1]
-    order = np.argsort(x, axis=-1)
+    order = sort_order(x)
     ranked_w = _along(w, order)
     cumulative = np.cumsum(ranked_w, axis=-1)
     total = np.asarray(total)[..., None]
@@ -227,6 +229,46 @@ def _ranked_weighted(
                 defined, (taken * ranked_x).sum(axis=-1) / budget[..., 0], np.nan
             )
     return result
+
+
+def sort_order(values: npt.ArrayLike) -> np.ndarray:
+    """``np.argsort(values, axis=-1)`` of float values, about two to four times faster.
+
+    numpy's indirect sort of floats is several times slower than its direct sort of integers,
+    so the order is read from one direct sort of int64 keys: each value's bits made monotone
+    (a negative float's magnitude bits flipped, NaN last), their lowest bits replaced by the
+    value's position. Values whose keys then agree in every bit above the position (neighbours
+    closer than about 2^-30 of their size for a million values, 2^-45 for a hundred) are put back
+    in the order of their exact values, so the result is the values' own order; equal values may
+    come in either order, as with ``np.argsort``.
+    """
+    x = np.ascontiguousarray(values, dtype=np.float64)
+    count = x.shape[-1]
+    flat = x.reshape(-1, count)
+    shift = max(int(count - 1).bit_length(), 1)
+    bits = flat.view(np.int64)
+    keys = np.where(bits < 0, bits ^ np.int64(0x7FFF_FFFF_FFFF_FFFF), bits)
+    missing = np.isnan(flat)
+    if missing.any():
+        np.copyto(keys, np.iinfo(np.int64).max, where=missing)
+    keys >>= shift
+    keys <<= shift
+    keys |= np.arange(count, dtype=np.int64)
+    keys.sort(axis=-1)
+    order = keys & np.int64((1 << shift) - 1)
+    keys >>= shift
+    same = keys[:, 1:] == keys[:, :-1]  # neighbours told apart only by position: order them exactly
+    if same.any():
+        close = np.zeros(flat.shape, dtype=bool)
+        close[:, 1:] |= same
+        close[:, :-1] |= same
+        starts = np.ones(flat.shape, dtype=bool)
+        starts[:, 1:] = ~same
+        run = np.cumsum(starts.ravel())[close.ravel()]
+        rows, at = np.nonzero(close)
+        picked = order[rows, at]
+        order[rows, at] = picked[np.lexsort((flat[rows, picked], run))]
+    return order.reshape(x.shape).astype(np.intp, copy=False)
 
 
 def _weights(x: np.ndarray, weights: npt.ArrayLike | None) -> tuple[np.ndarray | None, np.ndarray | float]:
@@ -263,4 +305,13 @@ _SIMPLE = {
     "probability_of_loss": probability_of_loss,
     "min": minimum,
     "max": maximum,
+}
+# The same statistics for equally weighted outcomes none of which is missing (what the functions
+# above do then), without looking for missing values again in each one.
+_SIMPLE_COMPLETE = {
+    "mean": lambda x, _: x.mean(axis=-1),
+    "std": lambda x, _: x.std(axis=-1),
+    "probability_of_loss": lambda x, _: np.count_nonzero(x < 0, axis=-1) / x.shape[-1],
+    "min": lambda x, _: x.min(axis=-1),
+    "max": lambda x, _: -(-x).min(axis=-1),
 }

@@ -146,7 +146,7 @@ def monte_carlo(
 
 def risk_over_outcomes(params: Parameters, outcomes: Outcomes) -> RiskResult:
     """Risk figures over any outcome set (draws, a weighted grid, chosen points)."""
-    every = evaluate_outcomes(params, outcomes)
+    every = evaluate_outcomes(params, outcomes, SAMPLE_MEASURES)
     values = {name: np.broadcast_to(every[name], (outcomes.size,)) for name in SAMPLE_MEASURES}
     return RiskResult(params, outcomes, values, risk_summary(values, outcomes))
 
