@@ -24,7 +24,6 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary
-from xml.sax.saxutils import escape
 
 import openpyxl
 from openpyxl.utils.datetime import to_excel
@@ -402,6 +401,11 @@ def remember_result(cell: Any, formula: str, result: Any) -> None:
 CELL_WITH_FORMULA = re.compile(
     r'<c r="([A-Z]+[0-9]+)"([^>]*)>(<f[^>]*/>|<f[^>]*>[^<]*</f>)(?:<v\s*/>|<v></v>)'
 )
+
+
+def escape(text: str) -> str:
+    """Text as XML character data (``xml.sax.saxutils.escape``, which loads urllib, http and ssl)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _with_results(xml: str, results: dict[str, Any]) -> str:
