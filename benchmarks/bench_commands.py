@@ -154,8 +154,9 @@ def report(timings: dict[str, Timing], load_before: float, load_after: float) ->
     rounds = len(next(iter(timings.values())).seconds)
     lines += [
         "",
-        f"{rounds} rounds, alternating; load average (1 min) {load_before:.2f} before, {load_after:.2f} after, "
-        f"on {os.cpu_count()} cores. 'run' is the first run of a fresh `partnership new` workbook, "
+        f"{rounds} rounds, alternating; load average (1 min) {load_before:.2f} before, "
+        f"{load_after:.2f} after, on {os.cpu_count()} cores. 'run' is the first run of a fresh "
+        "`partnership new` workbook, "
         "'run again' a run of the file it wrote (its result sheets are read and rewritten), 'check' "
         "reads that file. LibreOffice converts the fresh workbook .xlsx to .xlsx, recalculating every "
         "formula on load."
