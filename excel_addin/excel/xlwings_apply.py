@@ -458,7 +458,7 @@ class Batch:
         pending = self.pending.setdefault(item.sheet, _Sheet())
         row, column = a1.parse_cell(item.top_left)
         spec = STYLES.get(item.style or "", {})
-        font = {key: spec[key] for key in ("bold", "italic", "size", "color") if key in spec}
+        font: dict[str, Any] = {key: spec[key] for key in ("bold", "italic", "size", "color") if key in spec}
         for i, values in enumerate(item.values):
             for j, value in enumerate(values):
                 cell = (row + i, column + j)

@@ -117,7 +117,7 @@ def _load(
             io.BytesIO(data), keep_vba=keep_vba, keep_links=True, data_only=data_only, read_only=read_only
         )
         for ws in wb.worksheets if read_only else ():
-            ws.reset_dimensions()  # type: ignore[union-attr]  # the file's stated size may be wrong: read what is there
+            ws.reset_dimensions()  # the stated size of a sheet may be wrong: read what is there
         return wb
     except (
         zipfile.BadZipFile,
