@@ -174,6 +174,38 @@ def _label(name: str) -> str:
     }[name]
 
 
+def addin_run(repeat: int = 3) -> dict[str, float]:
+    """The Run button at 21 × 21 on xlwings' remote interpreter: writes and calls counted, median seconds.
+
+    Every xlwings call is a round trip to Excel on the desktop, so the count is what the
+    desktop run costs beyond this Python time (Excel's own time is not included).
+    """
+    os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")  # xlwings' remote interpreter
+    from datetime import datetime
+
+    from excel_addin.excel import macros
+    from excel_addin.files.template import build_template
+    from tests.support.addin import Counter, Counting, actions, remote_book
+
+    seconds, writes, calls = [], 0, 0
+    for _ in range(repeat):
+        book, counter = remote_book(build_template()), Counter()
+        start = time.perf_counter()
+        macros.run_model(Counting(book, counter), datetime(2026, 11, 26, 9, 30))
+        seconds.append(time.perf_counter() - start)
+        writes, calls = len(actions(book)), counter.calls
+    return {"writes": writes, "calls": calls, "seconds": statistics.median(seconds)}
+
+
+def addin_report(figures: dict[str, float]) -> str:
+    return (
+        f"Run button (add-in, xlwings remote interpreter, 21 × 21): {figures['writes']:,.0f} writes and "
+        f"{figures['calls']:,.0f} xlwings calls in all (reads included), "
+        f"{figures['seconds']:.2f} s of Python "
+        "(median of 3, in one process; Excel's time to carry out the calls is not included)."
+    )
+
+
 def results(rounds: int = ROUNDS) -> dict[str, object]:
     """The figures as data (for a harness): seconds per command, ratios, verdicts, load averages."""
     load_before = os.getloadavg()[0]
@@ -185,7 +217,8 @@ def results(rounds: int = ROUNDS) -> dict[str, object]:
         "ratios": {name: ratio for name, (ratio, _) in verdicts(timings).items()},
         "met": {name: met for name, (_, met) in verdicts(timings).items() if name in TARGETS},
         "load": (load_before, load_after),
-        "markdown": report(timings, load_before, load_after),
+        "addin": (addin := addin_run()),
+        "markdown": report(timings, load_before, load_after) + "\n\n" + addin_report(addin),
     }
 
 

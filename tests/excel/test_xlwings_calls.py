@@ -10,9 +10,7 @@ records are what Excel would be told to write.
 
 from __future__ import annotations
 
-import inspect
 from datetime import datetime
-from typing import Any
 
 import pytest
 
@@ -20,7 +18,7 @@ from excel_addin.excel import macros
 from excel_addin.excel.xlwings_apply import rectangles
 from excel_addin.files.template import build_template
 from tests.excel.test_macros import command_line_run
-from tests.support.addin import actions, remote_book, replay, values_of
+from tests.support.addin import Counter, Counting, actions, remote_book, replay, values_of
 
 WHEN = datetime(2026, 11, 26, 9, 30)
 # Counted as below, one run at 21 × 21 made 2,960 writes and 10,735 calls written block by block
@@ -28,59 +26,6 @@ WHEN = datetime(2026, 11, 26, 9, 30)
 # for each sheet cleared); batched, 1,609 writes and 4,530 calls. The bounds leave room for a few items more.
 MAX_WRITES = 1_800
 MAX_CALLS = 5_000
-
-
-class Counter:
-    calls = 0
-
-
-class Counting:
-    """An xlwings object that counts every attribute read, attribute write, item and method call."""
-
-    def __init__(self, target: Any, counter: Counter):
-        object.__setattr__(self, "_target", target)
-        object.__setattr__(self, "_counter", counter)
-
-    def __getattr__(self, name: str) -> Any:
-        self._counter.calls += 1
-        value = getattr(self._target, name)
-        if inspect.ismethod(value):  # not every callable: xlwings' Names and Sheets are callable too
-
-            def call(*args: Any, **kwargs: Any) -> Any:
-                args = tuple(_plain(a) for a in args)
-                kwargs = {k: _plain(v) for k, v in kwargs.items()}
-                return _wrap(value(*args, **kwargs), self._counter)
-
-            return call
-        return _wrap(value, self._counter)
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        self._counter.calls += 1
-        setattr(self._target, name, _plain(value))
-
-    def __getitem__(self, key: Any) -> Any:
-        self._counter.calls += 1
-        return _wrap(self._target[key], self._counter)
-
-    def __contains__(self, key: Any) -> bool:
-        self._counter.calls += 1
-        return key in self._target
-
-    def __iter__(self) -> Any:
-        self._counter.calls += 1
-        return (_wrap(item, self._counter) for item in self._target)
-
-    def __len__(self) -> int:
-        self._counter.calls += 1
-        return len(self._target)
-
-
-def _wrap(value: Any, counter: Counter) -> Any:
-    return Counting(value, counter) if type(value).__module__.startswith("xlwings") else value
-
-
-def _plain(value: Any) -> Any:
-    return object.__getattribute__(value, "_target") if isinstance(value, Counting) else value
 
 
 @pytest.fixture(scope="module")
