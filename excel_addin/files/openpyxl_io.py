@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import gc
 import io
 import os
@@ -24,9 +25,9 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary
-from xml.sax.saxutils import escape
 
 import openpyxl
+from openpyxl.cell.read_only import EMPTY_CELL
 from openpyxl.utils.datetime import to_excel
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.xml import DEFUSEDXML
@@ -62,8 +63,13 @@ def check_not_open(path: Path) -> None:
         )
 
 
-def open_workbook(path: Path, limits: Limits | None = None) -> Workbook:
-    """Load a workbook for reading and writing, or say in plain words why it cannot be."""
+def open_workbook(path: Path, limits: Limits | None = None, read_only: bool = False) -> Workbook:
+    """Load a workbook for reading and writing, or say in plain words why it cannot be.
+
+    ``read_only``: for reading inputs only (``partnership check`` and the commands that only
+    compute): openpyxl then parses a sheet's cells only when they are read, and only down to
+    the last row read, instead of every cell of every result sheet; such a workbook cannot be saved.
+    """
     path = Path(path)
     if not path.exists():
         raise WorkbookError(f"{path} does not exist. Create one with `partnership new {path}`.")
@@ -80,7 +86,7 @@ def open_workbook(path: Path, limits: Limits | None = None) -> Workbook:
         )
     check_safe_parser()
     checked = read_checked(path, limits)
-    wb = _load(checked.data, path.name, keep_vba=suffix == ".xlsm")
+    wb = _load(checked.data, path.name, keep_vba=suffix == ".xlsm", read_only=read_only)
     _check_links(wb, path.name)
     _sources[wb] = checked
     return wb
@@ -102,12 +108,17 @@ def _check_links(wb: Workbook, name: str) -> None:
             )
 
 
-def _load(data: bytes, name: str, keep_vba: bool = False, data_only: bool = False) -> Workbook:
+def _load(
+    data: bytes, name: str, keep_vba: bool = False, data_only: bool = False, read_only: bool = False
+) -> Workbook:
     """openpyxl on bytes that passed ``file_safety``; its own errors become a plain message."""
     try:
-        return openpyxl.load_workbook(
-            io.BytesIO(data), keep_vba=keep_vba, keep_links=True, data_only=data_only
+        wb = openpyxl.load_workbook(
+            io.BytesIO(data), keep_vba=keep_vba, keep_links=True, data_only=data_only, read_only=read_only
         )
+        for ws in wb.worksheets if read_only else ():
+            ws.reset_dimensions()  # the stated size of a sheet may be wrong: read what is there
+        return wb
     except (
         zipfile.BadZipFile,
         KeyError,
@@ -190,7 +201,7 @@ class _Cells:
         return values if table else values[0][0]
 
     def _value(self, name: str, sheet: str, row: int, column: int) -> Any:
-        cell = self.wb[sheet].cell(row, column)
+        cell = cell_at(self.wb, sheet, row, column)
         where = f"{sheet}!{a1.cell(row, column)}"
         if cell.data_type == "e":
             return Unreadable(f"{name} shows the error {cell.value} in {where}; type a value there instead")
@@ -222,7 +233,7 @@ class _Cells:
             self._values = self._load_saved()
         if self._values is None or sheet not in self._values.sheetnames:
             return None
-        return self._values[sheet].cell(row, column)
+        return cell_at(self._values, sheet, row, column)
 
 
 def callbacks(
@@ -242,25 +253,60 @@ def callbacks(
             source = read_checked(Path(path))
         if source is None:
             return None
-        return _load(source.data, source.path.name, data_only=True)
+        return _load(source.data, source.path.name, data_only=True, read_only=wb.read_only)
 
     cells = _Cells(wb, load_saved)
     return cells.value_of, cells.address_of
 
 
+# a read-only workbook's rows read so far, by sheet: (rows from row 1, whether they reach the sheet's end)
+_rows_read: WeakKeyDictionary[Workbook, dict[str, tuple[list[tuple[Any, ...]], bool]]] = WeakKeyDictionary()
+
+
+@functools.cache
+def _last_input_rows() -> dict[str, int]:
+    """The last row holding an input (or its snapshot) on each sheet: how far a first look reads."""
+    last: dict[str, int] = {}
+    for cell in layout.all_inputs():
+        last[cell.sheet] = max(last.get(cell.sheet, 0), cell.row + cell.rows - 1)
+    slots = layout.snapshot_slots()
+    last[layout.SNAPSHOT] = max((slot.row + slot.cell.rows - 1 for slot in slots), default=1)
+    return last
+
+
+def cell_at(wb: Workbook, sheet: str, row: int, column: int) -> Any:
+    """One cell (``.value``, ``.data_type``), also of a read-only workbook.
+
+    openpyxl's read-only ``cell()`` parses the sheet from its start at every call; here a
+    sheet's rows are parsed once, down to its last input (or the row needed), and further
+    only when a later row is asked for; the results below a sheet's inputs are never parsed.
+    """
+    if not wb.read_only:
+        return wb[sheet].cell(row, column)
+    by_sheet = _rows_read.setdefault(wb, {})
+    rows, complete = by_sheet.get(sheet, ([], False))
+    if row > len(rows) and not complete:
+        limit = max(row, 2 * len(rows), _last_input_rows().get(sheet, 0))
+        rows = list(wb[sheet].iter_rows(min_row=1, max_row=limit))
+        complete = len(rows) < limit  # openpyxl stopped before the limit: no rows below
+        by_sheet[sheet] = rows, complete
+    if row <= len(rows) and column <= len(rows[row - 1]):
+        return rows[row - 1][column - 1]
+    return EMPTY_CELL
+
+
 def read_area(wb: Workbook, sheet: str, ref: str) -> list[list[Any]]:
     """The values of a rectangle, as rows."""
     row, column, rows, columns = a1.parse_area(ref)
-    ws = wb[sheet]
-    return [[ws.cell(row + i, column + j).value for j in range(columns)] for i in range(rows)]
+    return [[cell_at(wb, sheet, row + i, column + j).value for j in range(columns)] for i in range(rows)]
 
 
 def read_snapshot(wb: Workbook) -> dict[str, Any] | None:
     """The inputs as they were at the last successful run, or None when there has been none."""
     if layout.SNAPSHOT not in wb.sheetnames:
         return None
-    ws = wb[layout.SNAPSHOT]
-    if not ws[layout.SNAPSHOT_FINGERPRINT.ref].value:
+    row, column = a1.parse_cell(layout.SNAPSHOT_FINGERPRINT.ref)
+    if not cell_at(wb, layout.SNAPSHOT, row, column).value:
         return None
     kept = {}
     for slot in layout.snapshot_slots():
@@ -402,6 +448,11 @@ def remember_result(cell: Any, formula: str, result: Any) -> None:
 CELL_WITH_FORMULA = re.compile(
     r'<c r="([A-Z]+[0-9]+)"([^>]*)>(<f[^>]*/>|<f[^>]*>[^<]*</f>)(?:<v\s*/>|<v></v>)'
 )
+
+
+def escape(text: str) -> str:
+    """Text as XML character data (``xml.sax.saxutils.escape``, which loads urllib, http and ssl)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _with_results(xml: str, results: dict[str, Any]) -> str:

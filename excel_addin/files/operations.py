@@ -100,18 +100,19 @@ def check_layout(wb: Workbook, address_of: AddressOf, file: str) -> None:
         raise WorkbookError(layout_message(file, problems, read_stamp(wb)))
 
 
-def load_inputs(path: Path) -> tuple[Workbook, ModelInputs]:
-    """Open the workbook, check its layout and read its validated inputs."""
-    wb = open_workbook(Path(path))
+def load_inputs(path: Path, read_only: bool = False) -> tuple[Workbook, ModelInputs]:
+    """Open the workbook, check its layout and read its validated inputs (``read_only``: not to save)."""
+    wb = open_workbook(Path(path), read_only=read_only)
     value_of, address_of = callbacks(wb, Path(path))
     check_layout(wb, address_of, Path(path).name)
     return wb, read_inputs(value_of, address_of)
 
 
 def check_workbook(path: Path) -> CheckSummary:
-    """Validate the inputs and compare them with the snapshot of the last run."""
-    wb, inputs = load_inputs(path)
+    """Validate the inputs and compare them with the snapshot of the last run (nothing is written)."""
+    wb, inputs = load_inputs(path, read_only=True)
     kept = read_snapshot(wb)
+    wb.close()
     if kept is None:
         return CheckSummary(Path(path), inputs, layout.NOT_RUN)
     changed = changed_inputs(inputs.raw, kept)

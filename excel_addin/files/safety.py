@@ -83,13 +83,45 @@ def signature_of(status: os.stat_result) -> tuple[int, int, int, int]:
     return (status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns)
 
 
+# openpyxl's modules that parse a file's parts when it is read (its writers parse only what it made)
+_READERS = (
+    "openpyxl.reader.excel",
+    "openpyxl.reader.workbook",
+    "openpyxl.reader.drawings",
+    "openpyxl.packaging.relationship",
+    "openpyxl.styles.stylesheet",
+    "openpyxl.workbook.external_link.external",
+)
+
+
+def _read_through_defusedxml() -> bool:
+    """Make openpyxl parse every part it reads through defusedxml, also when lxml is installed.
+
+    With lxml installed openpyxl writes through it (several times faster) but would also
+    parse the parts it reads with lxml (worksheets always go through defusedxml's
+    ``iterparse``). The DTD check above already refuses what lxml could be tricked with;
+    this keeps defusedxml as the second line, as without lxml. Returns whether it is in force.
+    """
+    if openpyxl.DEFUSEDXML is not True:
+        return False
+    import importlib
+
+    from defusedxml.ElementTree import fromstring
+
+    for name in _READERS:
+        module = importlib.import_module(name)
+        if getattr(module, "fromstring", fromstring) is not fromstring:
+            module.fromstring = fromstring  # type: ignore[attr-defined]
+    return all(importlib.import_module(name).fromstring is fromstring for name in _READERS)
+
+
 def check_safe_parser() -> None:
     """Refuse to read any workbook unless openpyxl parses XML through defusedxml.
 
     openpyxl uses defusedxml when it is installed, unless the environment variable
     OPENPYXL_DEFUSEDXML is set to False; either way this must not pass unnoticed.
     """
-    if openpyxl.DEFUSEDXML is not True:
+    if openpyxl.DEFUSEDXML is not True or not _read_through_defusedxml():
         raise WorkbookError(
             "The model will not read workbooks: the safe XML parser (defusedxml) is not in use "
             "(it is not installed, or OPENPYXL_DEFUSEDXML is set to False). Reinstall the model."
@@ -357,3 +389,6 @@ def _cells_in(ref: str, part: str, name: str) -> int:
             ) from None
         total += abs(rows) * abs(columns)
     return total
+
+
+_read_through_defusedxml()  # from the first import on, so no read by openpyxl happens before it

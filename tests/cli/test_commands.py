@@ -123,3 +123,12 @@ def test_installed_entry_point_reports_without_traceback(tmp_path):
     assert result.returncode == 2
     assert "Fixed cost (Inputs!B14): fixed_cost = 'abc' is not a number" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_every_command_is_found_in_the_group_the_command_line_imports_for_it():
+    """`partnership NAME` imports only GROUPS[NAME]; a command registered elsewhere would be missing."""
+    import excel_addin.cli as cli
+
+    assert set(COMMANDS) == set(cli.GROUPS)
+    for name, spec in COMMANDS.items():
+        assert spec.run.__module__ == f"excel_addin.cli.{cli.GROUPS[name]}", name

@@ -11,6 +11,7 @@ copy so a run through xlwings can be compared cell by cell with a run of the com
 
 from __future__ import annotations
 
+import inspect
 import os
 from datetime import date, datetime
 from typing import Any
@@ -176,3 +177,58 @@ def values_of(wb: Workbook) -> dict[tuple[str, str], Any]:
                 if value is not None and value != "":
                     out[(ws.title, cell.coordinate)] = value
     return out
+
+
+class Counter:
+    """How many calls a ``Counting`` book saw."""
+
+    calls = 0
+
+
+class Counting:
+    """An xlwings object that counts every attribute read, attribute write, item and method call."""
+
+    def __init__(self, target: Any, counter: Counter):
+        object.__setattr__(self, "_target", target)
+        object.__setattr__(self, "_counter", counter)
+
+    def __getattr__(self, name: str) -> Any:
+        self._counter.calls += 1
+        value = getattr(self._target, name)
+        if inspect.ismethod(value):  # not every callable: xlwings' Names and Sheets are callable too
+
+            def call(*args: Any, **kwargs: Any) -> Any:
+                args = tuple(_plain(a) for a in args)
+                kwargs = {k: _plain(v) for k, v in kwargs.items()}
+                return _wrap(value(*args, **kwargs), self._counter)
+
+            return call
+        return _wrap(value, self._counter)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        self._counter.calls += 1
+        setattr(self._target, name, _plain(value))
+
+    def __getitem__(self, key: Any) -> Any:
+        self._counter.calls += 1
+        return _wrap(self._target[key], self._counter)
+
+    def __contains__(self, key: Any) -> bool:
+        self._counter.calls += 1
+        return key in self._target
+
+    def __iter__(self) -> Any:
+        self._counter.calls += 1
+        return (_wrap(item, self._counter) for item in self._target)
+
+    def __len__(self) -> int:
+        self._counter.calls += 1
+        return len(self._target)
+
+
+def _wrap(value: Any, counter: Counter) -> Any:
+    return Counting(value, counter) if type(value).__module__.startswith("xlwings") else value
+
+
+def _plain(value: Any) -> Any:
+    return object.__getattribute__(value, "_target") if isinstance(value, Counting) else value

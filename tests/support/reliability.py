@@ -290,7 +290,8 @@ def save_results(path: Path, sheet_names: list[str], results: dict[tuple[str, st
 
 
 def _with_result(xml: str, coordinate: str, value: Any, kind: str) -> str:
-    pattern = re.compile(rf'<c r="{coordinate}"([^>]*)>(<f>.*?</f>)<v\s*/>')
+    # an empty result: <v /> from the standard library's writer, <v></v> from lxml's
+    pattern = re.compile(rf'<c r="{coordinate}"([^>]*)>(<f>.*?</f>)(?:<v\s*/>|<v></v>)')
     if kind == "b":
         shown = "1" if value else "0"
     elif kind == "n":
