@@ -1,4 +1,4 @@
-"""Add-in benchmark (issue 5): worksheet functions, the run macro without Excel, the Lite bundle.
+"""Add-in benchmark: worksheet functions, the run macro without Excel, the Lite bundle.
 
 A worksheet function recalculates whenever its inputs change, so each must answer in a
 blink; the run macro's Python side (read, compute, plan, turn into xlwings calls) is

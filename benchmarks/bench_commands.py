@@ -7,7 +7,7 @@ same workbook, ``partnership run`` again on the file it wrote, and ``partnership
 the order is the same in every round, so the machine's load falls on all of them alike. The
 figures are wall-clock times of the whole process (start-up of Python or LibreOffice
 included), median and spread of ``ROUNDS`` rounds, with the load average when measured.
-Targets: ``run`` at most 0.6 × LibreOffice's time and ``check`` at most 0.25 × (issue 16).
+Targets: ``run`` at most 0.6 × LibreOffice's time and ``check`` at most 0.25 ×.
 
 Run alone: ``python -m benchmarks.bench_commands [rounds]``.
 """

@@ -1,4 +1,4 @@
-"""Compare sheet benchmark (issue 7): what the comparison adds to a run, and `partnership compare`.
+"""Compare sheet benchmark: what the comparison adds to a run, and `partnership compare`.
 
 The Compare sheet's figures are the engine's (a comparison over the grid, one year, chart
 lines, best-contract maps, counts) plus each contract's risk over the Risk sheet's draws;

@@ -1,4 +1,4 @@
-"""Contracts benchmark (issue 7): four contracts on 101×101 and on 1,000,000 random points,
+"""Contracts benchmark: four contracts on 101×101 and on 1,000,000 random points,
 the tidy comparison table and the best-contract maps the Compare sheet redraws."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Regions and portfolios (issue 10): councils' parts and homes per home and pooled on the grid,
+"""Regions and portfolios: councils' parts and homes per home and pooled on the grid,
 against the single-host model on the same grid."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Region and Portfolio sheets (issue 10): what they add to `partnership run`.
+"""Region and Portfolio sheets: what they add to `partnership run`.
 
 Planning the two sheets (engine calls + plan items) and writing their items into a
 workbook, at the default and the finest grid, for the template's example (3 councils,

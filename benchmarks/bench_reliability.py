@@ -1,4 +1,4 @@
-"""Reliability benchmark (issue 9): what a hostile file costs before it is refused, and fuzz counts.
+"""Reliability benchmark: what a hostile file costs before it is refused, and fuzz counts.
 
 Each file is given to `partnership check` in a fresh process; the wall time and the
 process's peak resident memory (``wait4``'s ru_maxrss) are measured, next to the same

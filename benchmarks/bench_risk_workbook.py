@@ -1,4 +1,4 @@
-"""Risk and Agreement sheets (issue 6): what they add to `partnership run`, and `partnership negotiate`.
+"""Risk and Agreement sheets: what they add to `partnership run`, and `partnership negotiate`.
 
 The template's defaults are the case that matters: 10,000 Monte Carlo draws on the Risk
 sheet, and a 41 × 41 sweep judged over the same draws on the Agreement sheet. Each sheet's build

@@ -1,4 +1,4 @@
-"""Multi-year term benchmark (issue 8): the whole term on the 21 × 21 grid in one vectorised call,
+"""Multi-year term benchmark: the whole term on the 21 × 21 grid in one vectorised call,
 the uplift rules compared, the reasonable-return uplift solved, against a loop over the years."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Workbook benchmark (issue 4): template, headless run and check, default and finest grid.
+"""Workbook benchmark: template, headless run and check, default and finest grid.
 
 What a finance officer waits for after `partnership run`: reading the file, computing,
 writing every result sheet and chart, and saving. openpyxl's XML reading and writing

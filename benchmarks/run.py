@@ -43,6 +43,7 @@ RESULTS = Path(__file__).with_name("results.md")
 QUICK, FULL = "quick", "full"
 # One line per benchmark module: in the quick suite (`make bench`) or only in the full one.
 SUITE: dict[str, str] = {
+    "bench_commands": QUICK,
     "bench_engine": QUICK,
     "bench_risk": QUICK,
     "bench_contracts": QUICK,
