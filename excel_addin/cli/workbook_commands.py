@@ -17,6 +17,7 @@ from excel_addin.cli.formatting import SHOW_COLUMNS, cell_text, fit_columns, jso
 from excel_addin.files.operations import check_workbook, new_workbook, run_workbook
 from excel_addin.files.upgrade import upgrade_workbook
 from excel_addin.workbook import layout
+from excel_addin.workbook.sheets.common import GAP_NOTES, PER_WEEK_NOTE, shown
 
 
 @command(
@@ -103,7 +104,9 @@ def show_measure(args: argparse.Namespace) -> Outcome:
     spec = measure(args.measure)
     summary = check_workbook(args.path)
     inputs = summary.inputs
-    values = payoff_grid(inputs.params, inputs.occupancy, inputs.local_use).values[spec.name]
+    grid = payoff_grid(inputs.params, inputs.occupancy, inputs.local_use)
+    values = grid.values[spec.name]
+    text_values = shown(spec.name, values, grid.values["local_weeks"])  # as the sheets show it
     data = {
         "path": str(summary.path),
         "measure": spec.name,
@@ -120,12 +123,13 @@ def show_measure(args: argparse.Namespace) -> Outcome:
         columns = fit_columns(len(inputs.local_use), fit, args.all)
         unit = "£ thousand per year" if spec.unit == "£/year" else spec.unit
         title = f"{spec.label} ({unit}) – {summary.path.name}, inputs {inputs.fingerprint}"
-        table = Table(title=title, caption=f"Rows: occupancy. Columns: local use. {summary.status}.")
+        note = f" {PER_WEEK_NOTE.replace('Empty cells', '–')}" if spec.name in GAP_NOTES else ""
+        table = Table(title=title, caption=f"Rows: occupancy. Columns: local use.{note} {summary.status}.")
         table.add_column("occ.", justify="right", style="bold")
         for j in columns:
             table.add_column(f"{inputs.local_use[j]:.0%}", justify="right")
         for i, o in enumerate(inputs.occupancy):
-            table.add_row(f"{o:.0%}", *(cell_text(values[i, j], spec.unit) for j in columns))
+            table.add_row(f"{o:.0%}", *(cell_text(text_values[i, j], spec.unit) for j in columns))
         out.print(table)
 
     return Outcome(data, show)

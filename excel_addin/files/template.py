@@ -103,7 +103,6 @@ def _setups() -> list[Item]:
                 sheet.name,
                 column_widths=tuple(sheet.column_widths.items()),
                 freeze=freeze,
-                landscape=sheet is not layout.GUIDE_SHEET,
                 row_heights=tuple((cell.label_row, 30.0) for cell in sheet.inputs if cell.wide),
             )
         )

@@ -53,6 +53,11 @@ TABLE_GAP = 2  # empty rows between tables
 LABEL_WIDTH = 24  # column A of the result sheets
 VALUE_WIDTH = 10.5  # one grid column (fits "-£1,234k" and "£123,456")
 RESULTS_WIDTH = 12  # the narrowest column of the tidy Results table
+# A cost per local week is shown only where the host uses at least this many placement-weeks a
+# year (a quarter of a year of one place): below it the fixed sums over a handful of weeks give
+# figures such as -£406 or £385,000 a week that mean nothing. Sheets, formulas, the command line
+# and the Guide all take it from here.
+MIN_LOCAL_WEEKS = 13
 OUT_OF_DATE = "Results are out of date – run again"
 UP_TO_DATE = "Results are up to date"
 NOT_RUN = "Not run yet – run the model to fill the result sheets"

@@ -151,7 +151,12 @@ class Chart:
 
 @dataclass(frozen=True)
 class SheetSetup:
-    """Column widths, frozen panes and printing: how a sheet looks on screen and on paper."""
+    """Column widths, frozen panes and printing: how a sheet looks on screen and on paper.
+
+    Orientation, paper, fit, margins, footer and (unless ``repeat_rows`` is given) the rows
+    repeated on each page come from the sheet's spec in ``printing``; ``merges`` are areas
+    joined into one cell (a paragraph wrapped across the page).
+    """
 
     sheet: str
     column_widths: tuple[tuple[str, float], ...] = ()
@@ -160,8 +165,7 @@ class SheetSetup:
     repeat_rows: tuple[int, int] | None = None
     row_breaks: tuple[int, ...] = ()
     row_heights: tuple[tuple[int, float], ...] = ()
-    landscape: bool = True
-    fit_width: int = 1
+    merges: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ import pandas as pd
 from engine import RiskResult, measure
 from excel_addin.workbook import a1, layout, risk_inputs
 from excel_addin.workbook.context import RunContext
-from excel_addin.workbook.formats import MONEY, SHARE_FINE
+from excel_addin.workbook.formats import MONEY, SHARE_FINE, no_negative_zero
 from excel_addin.workbook.plan import Chart, Item, Name, Series, SheetSetup, block, column_block
 from excel_addin.workbook.risk_figures import money, risk_of, risk_sentences, uncertainty_words
 from excel_addin.workbook.sheets.common import ChartBox, ResultSheet, Table, caption, width_cm
@@ -34,7 +34,7 @@ HEADINGS = {
     "host": "Host council: net cost with the partnership and buying every local week at spot (£ per year)",
 }
 HEADER = ("Figure", "Partnership", "Spot market", "Change")
-SIGNED_MONEY = "+£#,##0;-£#,##0;£0"  # a change: the sign says which way, colour would say 'bad'
+SIGNED_MONEY = no_negative_zero("£#,##0", 0.5, red=False, plus="+")  # a change: the sign says which way
 SIGNED_SHARE = "+0.0%;-0.0%;0.0%"
 CHART_TITLES = {
     "provider": "Provider surplus over {draws} simulated years",

@@ -1,0 +1,76 @@
+"""How every sheet prints: one print spec a sheet, applied by both writers.
+
+A finance director puts pages of this workbook into a committee paper, so each sheet prints
+on A4 landscape, fitted to the page width, with its title rows repeated on every page and a
+footer naming the sheet and the page. Tables kept for analysis rather than reading (the tidy
+Results table, the kept scenarios, chart data) print only their first rows, with a line on
+the sheet saying the rest is on screen. ``files.openpyxl_apply`` and ``excel.xlwings_apply``
+both take orientation, paper, fit, margins, titles and footer from here; a sheet's build only
+says which rows and columns its print area covers.
+
+Fitting a sheet to the page width scales its type: a sheet whose printed columns are wider
+than the page shrinks, so the printed columns are kept narrow enough that nothing prints
+below ``MIN_FONT_PT`` (tests/files/test_printing.py measures it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from excel_addin.workbook import a1, layout
+
+PAPER_A4 = 9  # the paper size code Excel and openpyxl use for A4
+MIN_FONT_PT = 8.0  # the smallest type on paper, after fitting to the page width
+PAGE_WIDTH_CM, PAGE_HEIGHT_CM = 29.7, 21.0  # A4 landscape
+MARGIN_SIDE_IN, MARGIN_TOP_IN, MARGIN_BOTTOM_IN = 0.35, 0.45, 0.55
+HEADER_IN, FOOTER_IN = 0.2, 0.25
+FOOTER_LEFT = "&A"  # the sheet's name
+FOOTER_RIGHT = "Page &P of &N"
+FOOTER_SIZE = 9
+
+
+@dataclass(frozen=True)
+class PrintSpec:
+    """How one sheet prints.
+
+    ``title_rows`` repeat at the top of every printed page (None: the sheet's own, as its
+    build gives them); ``rows`` caps the printed rows (None: all the build prints), with
+    ``note`` written on the sheet where the print stops.
+    """
+
+    landscape: bool = True
+    fit_width: int = 1
+    title_rows: tuple[int, int] | None = (layout.TITLE_ROW, layout.SUBTITLE_ROW)
+    printed: bool = True
+    note: str = ""
+
+
+NOT_PRINTED = "Not printed: {what} is for working on screen (filter, sort, copy); the other sheets print."
+PRINT: dict[str, PrintSpec] = {
+    layout.RESULTS: PrintSpec(
+        title_rows=None, printed=False, note=NOT_PRINTED.format(what="this table of every measure")
+    ),
+    layout.SCENARIOS: PrintSpec(
+        printed=False, note=NOT_PRINTED.format(what="this list of kept proposals, one input a column")
+    ),
+}
+DEFAULT = PrintSpec()
+
+
+def spec(sheet: str) -> PrintSpec:
+    """The print spec of ``sheet`` (every sheet has one: the default unless listed in ``PRINT``)."""
+    return PRINT.get(sheet, DEFAULT)
+
+
+def printable_width_cm() -> float:
+    """The width a page offers to the sheet, between the side margins."""
+    return PAGE_WIDTH_CM - 2 * MARGIN_SIDE_IN * 2.54
+
+
+def nothing(last_column: int) -> str:
+    """The print area of a sheet that is not printed: one cell that stays empty, right of its table.
+
+    Excel and LibreOffice skip an empty page, so the sheet adds nothing to a printed workbook,
+    while the sheet itself says so (``PrintSpec.note``).
+    """
+    return a1.cell(1, last_column + 2)
