@@ -290,6 +290,7 @@ def _windows_page_setup(sheet: Any, item: SheetSetup) -> None:
     )
     page.CenterHorizontally = True
     page.LeftFooter, page.RightFooter = printing.FOOTER_LEFT, printing.FOOTER_RIGHT
+    page.CenterFooter = spec.note if spec.pages else ""
     sheet.api.ResetAllPageBreaks()
     for row in item.row_breaks:
         sheet.api.HPageBreaks.Add(sheet.api.Range(f"A{row + 1}"))

@@ -291,7 +291,8 @@ def _page_setup(ws: Worksheet, item: SheetSetup) -> None:
     margins.top, margins.bottom = printing.MARGIN_TOP_IN, printing.MARGIN_BOTTOM_IN
     margins.header, margins.footer = printing.HEADER_IN, printing.FOOTER_IN
     ws.oddFooter.left.text, ws.oddFooter.right.text = printing.FOOTER_LEFT, printing.FOOTER_RIGHT
-    ws.oddFooter.left.size = ws.oddFooter.right.size = printing.FOOTER_SIZE
+    ws.oddFooter.center.text = spec.note if spec.pages else ""
+    ws.oddFooter.left.size = ws.oddFooter.right.size = ws.oddFooter.center.size = printing.FOOTER_SIZE
 
 
 def _filter(wb: Workbook, item: Filter) -> None:

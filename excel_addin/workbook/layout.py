@@ -51,7 +51,7 @@ CHART_MIN_WIDTH_CM = 15.0
 CHART_ASPECT = 0.68  # height / width of a chart
 TABLE_GAP = 2  # empty rows between tables
 LABEL_WIDTH = 24  # column A of the result sheets
-VALUE_WIDTH = 10.5  # one grid column (fits "-£1,234k" and "£123,456")
+VALUE_WIDTH = 8.0  # one grid column (fits "-£1,234k" and "£12,345"): 21 of them print at 8 pt or more
 RESULTS_WIDTH = 12  # the narrowest column of the tidy Results table
 # A cost per local week is shown only where the host uses at least this many placement-weeks a
 # year (a quarter of a year of one place): below it the fixed sums over a handful of weeks give

@@ -42,6 +42,8 @@ STYLES = frozenset(
         "axis_vertical",
         "pass",
         "fail",
+        "status_top",
+        "paragraph",
     }
 )
 

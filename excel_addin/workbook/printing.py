@@ -15,6 +15,7 @@ below ``MIN_FONT_PT`` (tests/files/test_printing.py measures it).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from excel_addin.workbook import a1, layout
@@ -22,7 +23,7 @@ from excel_addin.workbook import a1, layout
 PAPER_A4 = 9  # the paper size code Excel and openpyxl use for A4
 MIN_FONT_PT = 8.0  # the smallest type on paper, after fitting to the page width
 PAGE_WIDTH_CM, PAGE_HEIGHT_CM = 29.7, 21.0  # A4 landscape
-MARGIN_SIDE_IN, MARGIN_TOP_IN, MARGIN_BOTTOM_IN = 0.35, 0.45, 0.55
+MARGIN_SIDE_IN, MARGIN_TOP_IN, MARGIN_BOTTOM_IN = 0.3, 0.45, 0.55
 HEADER_IN, FOOTER_IN = 0.2, 0.25
 FOOTER_LEFT = "&A"  # the sheet's name
 FOOTER_RIGHT = "Page &P of &N"
@@ -34,14 +35,18 @@ class PrintSpec:
     """How one sheet prints.
 
     ``title_rows`` repeat at the top of every printed page (None: the sheet's own, as its
-    build gives them); ``rows`` caps the printed rows (None: all the build prints), with
-    ``note`` written on the sheet where the print stops.
+    build gives them). ``pages`` prints only the first pages the sheet's build lays out (its
+    page breaks) from ``first_page`` (the pages of its own inputs come first on some sheets),
+    the rest staying on screen, and ``note`` says so in the page footer; a sheet
+    that is ``printed=False`` says why on the sheet itself.
     """
 
     landscape: bool = True
     fit_width: int = 1
     title_rows: tuple[int, int] | None = (layout.TITLE_ROW, layout.SUBTITLE_ROW)
     printed: bool = True
+    first_page: int = 1
+    pages: int | None = None
     note: str = ""
 
 
@@ -54,6 +59,19 @@ PRINT: dict[str, PrintSpec] = {
         printed=False, note=NOT_PRINTED.format(what="this list of kept proposals, one input a column")
     ),
 }
+ON_SCREEN = "Printed: the main part of this sheet; all of it is on screen."
+PRINT.update(
+    {
+        layout.PROVIDER: PrintSpec(pages=2, note=ON_SCREEN),
+        layout.HOST: PrintSpec(pages=2, note=ON_SCREEN),
+        layout.COMPARE: PrintSpec(pages=2, note=ON_SCREEN),
+        layout.REGION: PrintSpec(pages=2, note=ON_SCREEN),
+        layout.PORTFOLIO: PrintSpec(pages=2, note=ON_SCREEN),
+        layout.TERM: PrintSpec(pages=2, note=ON_SCREEN),
+        layout.RISK: PrintSpec(first_page=2, pages=1, note=ON_SCREEN),
+        layout.AGREEMENT: PrintSpec(first_page=2, pages=1, note=ON_SCREEN),
+    }
+)
 DEFAULT = PrintSpec()
 
 
@@ -74,3 +92,20 @@ def nothing(last_column: int) -> str:
     while the sheet itself says so (``PrintSpec.note``).
     """
     return a1.cell(1, last_column + 2)
+
+
+def area(
+    sheet: str, last_row: int, last_column: int, breaks: Sequence[int] = ()
+) -> tuple[str, tuple[int, ...]]:
+    """The print area and page breaks of a sheet laid out down to ``last_row`` with ``breaks``.
+
+    ``breaks`` are the last rows of the build's pages; the spec's ``first_page`` and ``pages``
+    choose which of them print (all of them by default).
+    """
+    ends = [*sorted(b for b in breaks if b < last_row), last_row]
+    starts = [1, *(end + 1 for end in ends[:-1])]
+    wanted = spec(sheet)
+    first = min(wanted.first_page, len(ends)) - 1
+    last = len(ends) if wanted.pages is None else min(len(ends), first + wanted.pages)
+    top, bottom = starts[first], ends[last - 1]
+    return a1.area(top, 1, bottom - top + 1, last_column), tuple(ends[first : last - 1])

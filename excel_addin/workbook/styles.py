@@ -41,6 +41,8 @@ STYLES: dict[str, dict[str, Any]] = {
     "note": {"font": {"italic": True, "size": 9, "color": GREY}},
     "problem": {"font": {"bold": True, "color": "C00000"}, "alignment": {"horizontal": "left"}},
     "status": {"font": {"bold": True}, "alignment": {"horizontal": "left"}},
+    "status_top": {"font": {"bold": True}, "alignment": {"horizontal": "left", "vertical": "top"}},
+    "paragraph": {"alignment": {"wrap_text": True, "vertical": "top"}},  # text wrapped in its cell
     "total": {"font": {"bold": True}, "border": {"top": ("thin", None), "bottom": ("double", None)}},
     "input": {
         "font": {"color": "0000FF"},

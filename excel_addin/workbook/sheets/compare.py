@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from engine import CONTRACT_NAMES, measure
-from excel_addin.workbook import a1, layout
+from excel_addin.workbook import a1, layout, printing
 from excel_addin.workbook.context import RunContext
 from excel_addin.workbook.contract_figures import (
     CHART_MEASURES,
@@ -99,8 +99,8 @@ def build(ctx: RunContext) -> list[Item]:
             NAME,
             column_widths=tuple((a1.column_letter(i), w) for i, w in enumerate(widths, start=1)),
             freeze=None,
-            print_area=a1.area(1, 1, page.row, len(widths)),
-            row_breaks=tuple(page.breaks),
+            print_area=printing.area(NAME, page.row, len(widths), page.breaks)[0],
+            row_breaks=printing.area(NAME, page.row, len(widths), page.breaks)[1],
         )
     )
     return page.items

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from engine import Coerced, ParameterError, Parameters, is_empty
-from excel_addin.workbook import a1, layout, member_inputs
+from excel_addin.workbook import a1, layout, member_inputs, printing
 from excel_addin.workbook.context import RunContext
 from excel_addin.workbook.formats import SHARE, heat_format, unit_words
 from excel_addin.workbook.plan import Chart, Item, Name, Series, SheetSetup, block, column_block
@@ -239,8 +239,8 @@ def setup(
     return SheetSetup(
         sheet.name,
         column_widths=tuple(sheet.column_widths.items()),
-        print_area=a1.area(1, 1, last_row, columns),
-        row_breaks=tuple(breaks),
+        print_area=printing.area(sheet.name, last_row, columns, breaks)[0],
+        row_breaks=printing.area(sheet.name, last_row, columns, breaks)[1],
         row_heights=tuple((row, 30.0) for row in tall),
     )
 

@@ -8,7 +8,7 @@ Printed, page 1 holds the charts and the break-even table, then two heat maps a 
 from __future__ import annotations
 
 from engine import KEY_MEASURES
-from excel_addin.workbook import a1, layout
+from excel_addin.workbook import a1, layout, printing
 from excel_addin.workbook.context import RunContext
 from excel_addin.workbook.plan import Item, SheetSetup
 from excel_addin.workbook.sheets.common import (
@@ -71,11 +71,12 @@ def party_items(ctx: RunContext, party: str, sheet: layout.SheetLayout, owns_nam
 
 
 def _setup(sheet: str, top: int, widths: list[float], data: Table, breaks: list[int]) -> SheetSetup:
+    area, printed_breaks = printing.area(sheet, data.next_row, len(widths), breaks)
     return SheetSetup(
         sheet,
         column_widths=tuple((a1.column_letter(i), w) for i, w in enumerate(widths, start=1)),
         freeze=a1.cell(top + 1, 2),  # titles, caption and the occupancy column stay in view
-        print_area=a1.area(1, 1, data.next_row, len(widths)),
-        row_breaks=tuple(breaks),
+        print_area=area,
+        row_breaks=printed_breaks,
         row_heights=tuple((row, 30.0) for row in data.tall_rows),
     )

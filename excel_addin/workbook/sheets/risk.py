@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from engine import RiskResult, measure
-from excel_addin.workbook import a1, layout, risk_inputs
+from excel_addin.workbook import a1, layout, printing, risk_inputs
 from excel_addin.workbook.context import RunContext
 from excel_addin.workbook.formats import MONEY, SHARE_FINE, no_negative_zero
 from excel_addin.workbook.plan import Chart, Item, Name, Series, SheetSetup, block, column_block
@@ -75,8 +75,8 @@ def build(ctx: RunContext) -> list[Item]:
         SheetSetup(
             NAME,
             column_widths=tuple(SHEET_LAYOUT.column_widths.items()),
-            print_area=a1.area(1, 1, row, len(widths)),
-            row_breaks=(top - 1, first_break),
+            print_area=printing.area(NAME, row, len(widths), (top - 1, first_break))[0],
+            row_breaks=printing.area(NAME, row, len(widths), (top - 1, first_break))[1],
             row_heights=tuple((r, 30.0) for r in tall_rows),
         )
     )

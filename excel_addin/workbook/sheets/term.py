@@ -44,7 +44,7 @@ from engine import (
     term_table,
     to_number,
 )
-from excel_addin.workbook import a1, layout
+from excel_addin.workbook import a1, layout, printing
 from excel_addin.workbook import multiyear_inputs as term_specs
 from excel_addin.workbook.context import RunContext
 from excel_addin.workbook.formats import MONEY, MONEY_THOUSANDS, SHARE_FINE, SHARE_SIGNED
@@ -742,8 +742,8 @@ def build(ctx: RunContext) -> list[Item]:
         SheetSetup(
             sheet,
             column_widths=tuple((a1.column_letter(i), w) for i, w in enumerate(widths, start=1)),
-            print_area=a1.area(1, 1, page.row, len(widths)),
-            row_breaks=tuple(page.breaks),
+            print_area=printing.area(sheet, page.row, len(widths), page.breaks)[0],
+            row_breaks=printing.area(sheet, page.row, len(widths), page.breaks)[1],
             row_heights=tuple((r, 45.0) for r in page.tall),
         ),
     )
