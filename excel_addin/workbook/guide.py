@@ -180,7 +180,7 @@ class Wrap:
 
 LAST_COLUMN = 4  # the Guide's text runs over columns A to D
 LINE_HEIGHT = 15.0  # points: one line of 11 pt text
-CHARACTER_WIDTH = 1.1  # an average character of text against the digit a column width counts
+CHARACTER_WIDTH = 0.95  # an average character of text against the digit a column width counts
 
 
 def _wrapped(row: int, column: int, text: str, style: str | None = None) -> list[Item]:

@@ -27,7 +27,7 @@ MARGIN_SIDE_IN, MARGIN_TOP_IN, MARGIN_BOTTOM_IN = 0.3, 0.45, 0.55
 HEADER_IN, FOOTER_IN = 0.2, 0.25
 FOOTER_LEFT = "&A"  # the sheet's name
 FOOTER_RIGHT = "Page &P of &N"
-FOOTER_SIZE = 9
+FOOTER_SIZE = 11  # scaled with the page like the cells: 8 pt or more on paper
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,8 @@ class PrintSpec:
     ``title_rows`` repeat at the top of every printed page (None: the sheet's own, as its
     build gives them). ``pages`` prints only the first pages the sheet's build lays out (its
     page breaks) from ``first_page`` (the pages of its own inputs come first on some sheets),
-    the rest staying on screen, and ``note`` says so in the page footer; a sheet
+    the rest staying on screen; ``columns`` likewise keeps wide maps off the paper. ``note``
+    says so in the page footer; a sheet
     that is ``printed=False`` says why on the sheet itself.
     """
 
@@ -47,6 +48,7 @@ class PrintSpec:
     printed: bool = True
     first_page: int = 1
     pages: int | None = None
+    columns: int | None = None
     note: str = ""
 
 
@@ -59,17 +61,23 @@ PRINT: dict[str, PrintSpec] = {
         printed=False, note=NOT_PRINTED.format(what="this list of kept proposals, one input a column")
     ),
 }
+STATEMENT_COLUMNS = 11  # the statements and two charts side by side; the wider maps stay on screen
 ON_SCREEN = "Printed: the main part of this sheet; all of it is on screen."
 PRINT.update(
     {
         layout.PROVIDER: PrintSpec(pages=2, note=ON_SCREEN),
         layout.HOST: PrintSpec(pages=2, note=ON_SCREEN),
-        layout.COMPARE: PrintSpec(pages=2, note=ON_SCREEN),
-        layout.REGION: PrintSpec(pages=2, note=ON_SCREEN),
-        layout.PORTFOLIO: PrintSpec(pages=2, note=ON_SCREEN),
-        layout.TERM: PrintSpec(pages=2, note=ON_SCREEN),
+        layout.COMPARE: PrintSpec(first_page=2, pages=2, columns=STATEMENT_COLUMNS, note=ON_SCREEN),
+        layout.REGION: PrintSpec(pages=1, columns=STATEMENT_COLUMNS, note=ON_SCREEN),
+        layout.PORTFOLIO: PrintSpec(pages=1, columns=STATEMENT_COLUMNS, note=ON_SCREEN),
+        layout.TERM: PrintSpec(first_page=2, pages=1, columns=13, note=ON_SCREEN),
         layout.RISK: PrintSpec(first_page=2, pages=1, note=ON_SCREEN),
-        layout.AGREEMENT: PrintSpec(first_page=2, pages=1, note=ON_SCREEN),
+        layout.AGREEMENT: PrintSpec(
+            first_page=2,
+            pages=1,
+            columns=len(layout.AGREEMENT_SHEET.column_widths),
+            note="Printed: the tables; the map of who accepts which terms is on screen, right of them.",
+        ),
     }
 )
 DEFAULT = PrintSpec()
@@ -108,4 +116,11 @@ def area(
     first = min(wanted.first_page, len(ends)) - 1
     last = len(ends) if wanted.pages is None else min(len(ends), first + wanted.pages)
     top, bottom = starts[first], ends[last - 1]
-    return a1.area(top, 1, bottom - top + 1, last_column), tuple(ends[first : last - 1])
+    columns = min(last_column, wanted.columns or last_column)
+    return a1.area(top, 1, bottom - top + 1, columns), tuple(ends[first : last - 1])
+
+
+def printed_widths(sheet: str, widths: list[float]) -> list[float]:
+    """The widths of the columns that print, for charts sized to fit the printed page."""
+    columns = spec(sheet).columns
+    return widths if columns is None else widths[:columns]

@@ -81,7 +81,8 @@ def build(ctx: RunContext) -> list[Item]:
     page.page_break()
     for part in (_point_table, _risk_table, _counts_table):
         page.put(part(comparison, page.row))
-    box = chart_box(widths)  # the charts print on the same page as the tables above them
+    box = chart_box(printing.printed_widths(NAME, widths))
+    page.page_break()  # the charts on a printed page of their own, whole
     chart_row = page.row
     page.skip(box.rows + 1)
     page.text(_cap_note(ctx, comparison), style="note")

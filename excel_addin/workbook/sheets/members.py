@@ -279,7 +279,7 @@ def put_statement(page: Cursor, table: Table, name: str, notes: Sequence[str]) -
 def put_chart_grid(page: Cursor, heading: str, count: int, widths: list[float]) -> tuple[list[str], ChartBox]:
     """A heading, then room for ``count`` charts two a row, on a printed page of their own."""
     page.text(heading, style="heading")
-    anchors, box, page.row = chart_grid(page.row, count, widths)
+    anchors, box, page.row = chart_grid(page.row, count, printing.printed_widths(page.sheet, widths))
     page.page_break()
     return anchors, box
 

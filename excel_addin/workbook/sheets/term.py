@@ -708,8 +708,9 @@ def _charts(results: TermResults, sheet: str, row: int, data: Table, widths: lis
 
 
 def _chart_widths(results: TermResults) -> list[float]:
-    """The widths the party sheets size their charts by, so every chart in the workbook matches."""
-    return [layout.LABEL_WIDTH] + [layout.VALUE_WIDTH] * max(len(results.local_use), 6)
+    """The widths the party sheets size their charts by, within the printed columns (``printing``)."""
+    widths = [layout.LABEL_WIDTH] + [layout.VALUE_WIDTH] * max(len(results.local_use), 6)
+    return printing.printed_widths(SHEET_LAYOUT.name, widths)
 
 
 def _widths(results: TermResults) -> list[float]:
@@ -731,6 +732,7 @@ def build(ctx: RunContext) -> list[Item]:
     page.breaks.append(top - 1)  # the charts and headline on a page of their own
     page.put(_summary(results, sheet, page.row))
     page.put(_rules(results, sheet, page.row))
+    page.page_break()  # the headline page prints whole; how to read it follows on screen
     page.put(_notes(results, sheet, page.row))
     page.page_break()
     page.put(_year_table(results, sheet, page.row))
