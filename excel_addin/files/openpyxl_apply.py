@@ -290,9 +290,12 @@ def _page_setup(ws: Worksheet, item: SheetSetup) -> None:
     margins.left = margins.right = printing.MARGIN_SIDE_IN
     margins.top, margins.bottom = printing.MARGIN_TOP_IN, printing.MARGIN_BOTTOM_IN
     margins.header, margins.footer = printing.HEADER_IN, printing.FOOTER_IN
-    ws.oddFooter.left.text, ws.oddFooter.right.text = printing.FOOTER_LEFT, printing.FOOTER_RIGHT
-    ws.oddFooter.center.text = spec.note if spec.pages else ""
-    ws.oddFooter.left.size = ws.oddFooter.right.size = ws.oddFooter.center.size = printing.FOOTER_SIZE
+    footer = ws.oddFooter
+    assert footer is not None  # openpyxl makes one with the sheet
+    parts = ((footer.left, printing.FOOTER_LEFT), (footer.center, spec.note if spec.pages else ""))
+    for part, text in (*parts, (footer.right, printing.FOOTER_RIGHT)):
+        assert part is not None
+        part.text, part.size = text, printing.FOOTER_SIZE
 
 
 def _filter(wb: Workbook, item: Filter) -> None:

@@ -7,7 +7,7 @@ guide cannot drift from what the workbook actually shows.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeAlias
 
 from engine import EXAMPLE_SOURCES, MEASURES, SPECS, calibration_lines
 from excel_addin.workbook import a1, layout
@@ -50,6 +50,10 @@ HOW_TO = (
     "as soon as any input differs from the last run.",
     "4. Invalid inputs: nothing is computed; each problem is shown next to its input (and printed on the "
     "command line).",
+    f"Printing: every sheet prints on A4 landscape, one page wide, with its titles on each page. "
+    f"The {layout.RESULTS} and {layout.SCENARIOS} sheets are for working on screen and do not print; "
+    "the long sheets print their main part (charts, statements, the tables judged against the spot "
+    "market) and say so in the page footer. The whole workbook prints on about 20 pages.",
     f"Proposals: type a name on the {layout.SCENARIOS} sheet and run new_scenario to keep every input "
     "under it; load_scenario puts a kept one back into the inputs.",
     'Worksheet functions (add-in or Lite): =PM_GRID("host_saving", Inputs!A1:F80) spills a table; also '
@@ -130,9 +134,9 @@ def _example_value(value: Any, unit: str) -> str:
     return f"{value:g}"
 
 
-def _example(row: int) -> tuple[list[Item], int]:
+def _example(row: int) -> tuple[list[Part], int]:
     """The example's values, units and sources (one table in code, shared with its test), then its checks."""
-    items: list[Item] = [block(layout.GUIDE, row, 1, "Where the example values come from", style="heading")]
+    items: list[Part] = [block(layout.GUIDE, row, 1, "Where the example values come from", style="heading")]
     for offset, line in enumerate(EXAMPLE_INTRO, start=1):
         items += _wrapped(row + offset, 1, line)
     row += len(EXAMPLE_INTRO) + 1
@@ -157,10 +161,10 @@ def _example(row: int) -> tuple[list[Item], int]:
     return items, row + len(checks) + 1
 
 
-def _table_rows(row: int, rows: list[list[str]]) -> list[Item]:
+def _table_rows(row: int, rows: list[list[str]]) -> list[Part]:
     """A table's rows, each cell wrapped within its column and each row as tall as its longest cell."""
     widths = list(layout.GUIDE_SHEET.column_widths.values())
-    items: list[Item] = [block(layout.GUIDE, row, 1, rows, style="paragraph")]
+    items: list[Part] = [block(layout.GUIDE, row, 1, rows, style="paragraph")]
     for offset, cells in enumerate(rows):
         lines = max(
             -(-len(str(text)) // int(w / CHARACTER_WIDTH)) for text, w in zip(cells, widths, strict=False)
@@ -178,12 +182,15 @@ class Wrap:
     height: float
 
 
+Part: TypeAlias = "Item | Wrap"  # what the Guide's builders return: cells, and rows to wrap
+
+
 LAST_COLUMN = 4  # the Guide's text runs over columns A to D
 LINE_HEIGHT = 15.0  # points: one line of 11 pt text
 CHARACTER_WIDTH = 0.95  # an average character of text against the digit a column width counts
 
 
-def _wrapped(row: int, column: int, text: str, style: str | None = None) -> list[Item]:
+def _wrapped(row: int, column: int, text: str, style: str | None = None) -> list[Part]:
     """``text`` in one cell from ``column`` to the last column, wrapped onto the lines it needs.
 
     A long line left to spill over empty cells is cut at the edge of the page (or shrinks the
@@ -199,24 +206,24 @@ def _wrapped(row: int, column: int, text: str, style: str | None = None) -> list
     ]
 
 
-def _paragraphs(row: int, title: str, lines: tuple[str, ...]) -> tuple[list[Item], int]:
-    items: list[Item] = [block(layout.GUIDE, row, 1, title, style="heading")]
+def _paragraphs(row: int, title: str, lines: tuple[str, ...]) -> tuple[list[Part], int]:
+    items: list[Part] = [block(layout.GUIDE, row, 1, title, style="heading")]
     for offset, line in enumerate(lines, start=1):
         items += _wrapped(row + offset, 1, line)
     return items, row + len(lines) + 2
 
 
-def _pairs(row: int, title: str, pairs: tuple[tuple[str, str], ...]) -> tuple[list[Item], int]:
-    items: list[Item] = [block(layout.GUIDE, row, 1, title, style="heading")]
+def _pairs(row: int, title: str, pairs: tuple[tuple[str, str], ...]) -> tuple[list[Part], int]:
+    items: list[Part] = [block(layout.GUIDE, row, 1, title, style="heading")]
     for offset, (name, text) in enumerate(pairs, start=1):
         items.append(block(layout.GUIDE, row + offset, 1, name, style="status_top"))
         items += _wrapped(row + offset, 2, text)
     return items, row + len(pairs) + 2
 
 
-def _measures(row: int) -> tuple[list[Item], int]:
+def _measures(row: int) -> tuple[list[Part], int]:
     """Axes first, then every measure: label, name (as in out_ names and Results), unit, meaning."""
-    items: list[Item] = [
+    items: list[Part] = [
         block(layout.GUIDE, row, 1, "What the results mean", style="heading"),
         *_wrapped(
             row + 1,
@@ -263,7 +270,7 @@ PER_WEEK_GUIDE = (
 )
 
 
-def _setup(items: list[Item], last_row: int) -> SheetSetup:
+def _setup(items: list[Part], last_row: int) -> SheetSetup:
     """The Guide's widths and print area, its paragraphs joined and wrapped, their rows tall enough."""
     wraps = [item for item in items if isinstance(item, Wrap)]
     return SheetSetup(

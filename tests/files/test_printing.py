@@ -66,7 +66,7 @@ def test_long_sheets_print_their_main_pages_only(ran):
     # spot; the third table and the chart data (down to row 143 before) stay on screen.
     for name, judged in ((layout.PROVIDER, "Provider gain"), (layout.HOST, "Host saving against spot")):
         ws = ran[name]
-        left, top, right, bottom = _area(ws)
+        _, top, right, bottom = _area(ws)
         assert (top, right) == (1, 22)  # A to V: 21 local uses
         headings = [ws.cell(r, 1).value or "" for r in range(1, bottom + 1)]
         assert sum(str(h).startswith(judged) for h in headings) == 1
