@@ -155,12 +155,13 @@ GAP_NOTES = {"host_cost_per_local_week": PER_WEEK_NOTE}
 # Raw spend is not a judgement: paying more for more local care is not failure. The host's colours
 # are on its saving against spot and its cost per local week against the spot price instead.
 UNCOLOURED = ("host_net_cost",)
+NOT_COLOURED = "not coloured: compare it with the saving against spot"
 
 
 def colour_words(spec: Any, ctx: RunContext) -> str:
     """What a table's colours mean, for its heading: judged against the party's no-deal alternative."""
     if spec.name in UNCOLOURED:
-        return "not coloured: compare it with the saving against spot"
+        return NOT_COLOURED
     if spec.name == "host_cost_per_local_week":
         return f"green: below the spot price (£{ctx.inputs.params.spot_price:,.0f} a week)"
     if spec.name == "host_saving":
@@ -226,14 +227,15 @@ def heat_table(
     unit: str,
     axes: tuple[np.ndarray, np.ndarray],
     mid: float = 0.0,
-    higher_is_better: bool = True,
+    higher_is_better: bool | None = True,
     defined: str | None = None,
     gap_note: str = "Empty cells: not defined there.",
 ) -> Table:
     """Any occupancy × local-use values as a titled table with a heat map (a measure, a council's part…).
 
     ``defined`` is the defined name of the body; ``gap_note`` is written under the table
-    when some values are undefined (written as empty cells).
+    when some values are undefined (written as empty cells). ``higher_is_better=None`` leaves
+    the table uncoloured (raw spend, which is no judgement: see ``UNCOLOURED``).
     """
     o, u = axes
     body = a1.area(row + 2, 2, len(o), len(u))
@@ -243,7 +245,7 @@ def heat_table(
         block(sheet, row + 1, 2, [u], SHARE, "axis"),
         column_block(sheet, row + 2, 1, o, number_format=SHARE, style="axis"),
         block(sheet, row + 2, 2, values, heat_format(unit)),
-        *heat_map(sheet, body, values, mid, higher_is_better),
+        *([] if higher_is_better is None else heat_map(sheet, body, values, mid, higher_is_better)),
     ]
     if defined:
         items.append(Name(defined, sheet, body))

@@ -51,6 +51,8 @@ from excel_addin.workbook.formats import MONEY, MONEY_THOUSANDS, SHARE_FINE, SHA
 from excel_addin.workbook.plan import Chart, Item, Name, Series, SheetSetup, block, column_block
 from excel_addin.workbook.reader import ModelInputs
 from excel_addin.workbook.sheets.common import (
+    NOT_COLOURED,
+    UNCOLOURED,
     ResultSheet,
     Table,
     caption,
@@ -620,8 +622,11 @@ def _grids(results: TermResults) -> list[HeatPart]:
     for name in NPV_GRIDS:
         spec = next(m for m in MEASURES if m.name == name)
         better = "green: higher is better" if spec.better != "lower" else "green: lower is better"
+        higher: bool | None = spec.better != "lower"
+        if name in UNCOLOURED:  # raw spend: the host's saving grid is its judgement
+            better, higher = NOT_COLOURED, None
         title = f"NPV of {spec.label.lower()} over the {results.term.years}-year term (£ thousand) – {better}"
-        parts.append((title, results.grid.npv(name), spec.better != "lower", f"term_npv_{name}"))
+        parts.append((title, results.grid.npv(name), higher, f"term_npv_{name}"))
     return parts
 
 
