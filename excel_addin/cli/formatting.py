@@ -93,6 +93,7 @@ def cell_text(value: float, unit: str) -> str:
         text = f"£{abs(value):,.0f}"
     else:
         text = f"{value:,.2f}"
-    if unit.startswith("£") and value < 0:
+    negative = value < 0 and any(ch in "123456789" for ch in text)  # never "-£0k" for a tiny loss
+    if unit.startswith("£") and negative:
         text = f"-{text}"
-    return f"[red]{text}[/red]" if value < 0 else text
+    return f"[red]{text}[/red]" if negative else text

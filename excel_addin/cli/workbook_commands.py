@@ -26,6 +26,7 @@ from excel_addin.cli.formatting import (
 from excel_addin.files.operations import check_workbook, new_workbook, run_workbook
 from excel_addin.files.upgrade import upgrade_workbook
 from excel_addin.workbook import layout
+from excel_addin.workbook.sheets.common import GAP_NOTES, PER_WEEK_NOTE, shown
 
 
 @command(
@@ -127,7 +128,9 @@ def show_measure(args: argparse.Namespace) -> Outcome:
     summary = check_workbook(args.path)
     inputs = summary.inputs
     chosen = None if args.columns is None else chosen_columns(args.columns, inputs.local_use)
-    values = payoff_grid(inputs.params, inputs.occupancy, inputs.local_use).values[spec.name]
+    grid = payoff_grid(inputs.params, inputs.occupancy, inputs.local_use)
+    values = grid.values[spec.name]
+    text_values = shown(spec.name, values, grid.values["local_weeks"])  # as the sheets show it
     data = {
         "path": str(summary.path),
         "measure": spec.name,
@@ -142,7 +145,8 @@ def show_measure(args: argparse.Namespace) -> Outcome:
     def show(out: Console) -> None:
         room = terminal_width()
         headers = [f"{u:.0%}" for u in inputs.local_use]
-        cells = [[cell_text(v, spec.unit) for v in row] for row in values]
+        cells = [[cell_text(v, spec.unit) for v in row] for row in text_values]
+        gap = f" {PER_WEEK_NOTE.replace('Empty cells', '–')}" if spec.name in GAP_NOTES else ""
         columns = zip(headers, zip(*cells, strict=True), strict=True)
         widths = [max(text_width(text) for text in (h, *column)) for h, column in columns]
         first = max(len(FIRST_HEADER), *(len(f"{o:.0%}") for o in inputs.occupancy))
@@ -157,7 +161,7 @@ def show_measure(args: argparse.Namespace) -> Outcome:
         for k, page in enumerate(pages, start=1):
             part = f" (part {k} of {len(pages)})" if len(pages) > 1 else ""
             last = k == len(pages)
-            caption = f"Rows: occupancy. Columns: local use. {summary.status}." if last else None
+            caption = f"Rows: occupancy. Columns: local use.{gap} {summary.status}." if last else None
             table = Table(title=title + part, caption=caption)
             table.add_column(FIRST_HEADER, justify="right", style="bold", no_wrap=True)
             for j in page:

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from excel_addin.workbook import a1, layout, styles
+from excel_addin.workbook import a1, layout, printing, styles
 from excel_addin.workbook.formula import Formula
 from excel_addin.workbook.plan import (
     Block,
@@ -281,6 +281,9 @@ def _setup(book: Any, item: SheetSetup) -> None:
         sheet.range(f"{top}:{bottom}").row_height = height
     if item.print_area:
         sheet.page_setup.print_area = item.print_area
+    for ref in item.merges:
+        with contextlib.suppress(AttributeError, NotImplementedError):
+            sheet.range(ref).merge()
     if item.freeze:
         # desktop xlwings has no freeze panes: there the template's or the last run's stay
         with contextlib.suppress(AttributeError, NotImplementedError):
@@ -290,12 +293,26 @@ def _setup(book: Any, item: SheetSetup) -> None:
 
 
 def _windows_page_setup(sheet: Any, item: SheetSetup) -> None:
-    """Orientation, fit to width and page breaks through COM (Windows only)."""
+    """The sheet's print spec (``printing``) and page breaks through COM (Windows only)."""
+    spec = printing.spec(item.sheet)
     page = sheet.api.PageSetup
-    page.Orientation = 2 if item.landscape else 1  # xlLandscape, xlPortrait
+    page.Orientation = 2 if spec.landscape else 1  # xlLandscape, xlPortrait
+    page.PaperSize = printing.PAPER_A4
     page.Zoom = False
-    page.FitToPagesWide = item.fit_width
-    page.FitToPagesTall = item.fit_height or False
+    page.FitToPagesWide = spec.fit_width
+    page.FitToPagesTall = spec.fit_height or False
+    titles = item.repeat_rows or spec.title_rows
+    page.PrintTitleRows = f"${titles[0]}:${titles[1]}" if titles else ""
+    page.LeftMargin = page.RightMargin = points(printing.MARGIN_SIDE_IN * 2.54)
+    page.TopMargin, page.BottomMargin = (
+        points(m * 2.54) for m in (printing.MARGIN_TOP_IN, printing.MARGIN_BOTTOM_IN)
+    )
+    page.HeaderMargin, page.FooterMargin = (
+        points(m * 2.54) for m in (printing.HEADER_IN, printing.FOOTER_IN)
+    )
+    page.CenterHorizontally = True
+    page.LeftFooter, page.RightFooter = printing.FOOTER_LEFT, printing.FOOTER_RIGHT
+    page.CenterFooter = spec.note if spec.pages else ""
     sheet.api.ResetAllPageBreaks()
     for row in item.row_breaks:
         sheet.api.HPageBreaks.Add(sheet.api.Range(f"A{row + 1}"))

@@ -29,7 +29,7 @@ from openpyxl.worksheet.pagebreak import Break, RowBreak
 from openpyxl.worksheet.worksheet import Worksheet
 
 from excel_addin.files.openpyxl_io import remember_result
-from excel_addin.workbook import a1, layout, styles
+from excel_addin.workbook import a1, layout, printing, styles
 from excel_addin.workbook.formula import Formula
 from excel_addin.workbook.plan import (
     Block,
@@ -288,22 +288,40 @@ def _setup(wb: Workbook, item: SheetSetup) -> None:
     for letter, width in item.column_widths:
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = item.freeze
-    if item.print_area:
-        ws.print_area = item.print_area
-    if item.repeat_rows:
-        ws.print_title_rows = f"{item.repeat_rows[0]}:{item.repeat_rows[1]}"
     for row, height in item.row_heights:
         ws.row_dimensions[row].height = height
+    for ref in item.merges:
+        ws.merge_cells(ref)
     ws.row_breaks = RowBreak()
     for row in item.row_breaks:
         ws.row_breaks.append(Break(id=row))
-    ws.page_setup.orientation = "landscape" if item.landscape else "portrait"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    _page_setup(ws, item)
+
+
+def _page_setup(ws: Worksheet, item: SheetSetup) -> None:
+    """The sheet's print spec (``printing``): A4 landscape, fit to width, titles, margins, footer."""
+    spec = printing.spec(item.sheet)
+    if item.print_area:
+        ws.print_area = item.print_area
+    titles = item.repeat_rows or spec.title_rows
+    if titles:
+        ws.print_title_rows = f"{titles[0]}:{titles[1]}"
+    ws.page_setup.orientation = "landscape" if spec.landscape else "portrait"
+    ws.page_setup.paperSize = printing.PAPER_A4
     assert ws.sheet_properties.pageSetUpPr is not None  # openpyxl makes one with the sheet
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = item.fit_width, item.fit_height
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = spec.fit_width, spec.fit_height
     ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.5
+    margins = ws.page_margins
+    margins.left = margins.right = printing.MARGIN_SIDE_IN
+    margins.top, margins.bottom = printing.MARGIN_TOP_IN, printing.MARGIN_BOTTOM_IN
+    margins.header, margins.footer = printing.HEADER_IN, printing.FOOTER_IN
+    footer = ws.oddFooter
+    assert footer is not None  # openpyxl makes one with the sheet
+    parts = ((footer.left, printing.FOOTER_LEFT), (footer.center, spec.note if spec.pages else ""))
+    for part, text in (*parts, (footer.right, printing.FOOTER_RIGHT)):
+        assert part is not None
+        part.text, part.size = text, printing.FOOTER_SIZE
 
 
 def _filter(wb: Workbook, item: Filter) -> None:

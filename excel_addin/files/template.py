@@ -94,7 +94,8 @@ def _status_labels() -> list[Item]:
 def _setups() -> list[Item]:
     """Widths, frozen panes and printing of the sheets that exist before any run."""
     items: list[Item] = []
-    for sheet in (s for s in layout.SHEETS if s.column_widths):  # sheets that exist before any run
+    for sheet in (s for s in layout.SHEETS if s.column_widths and s is not layout.GUIDE_SHEET):
+        # sheets that exist before any run; the Guide's set-up comes with its text (guide_items)
         freeze = (
             a1.cell(sheet.header_row + 1, 1) if sheet is layout.INPUTS_SHEET and sheet.header_row else None
         )
@@ -103,7 +104,6 @@ def _setups() -> list[Item]:
                 sheet.name,
                 column_widths=tuple(sheet.column_widths.items()),
                 freeze=freeze,
-                landscape=sheet is not layout.GUIDE_SHEET,
                 row_heights=tuple((cell.label_row, 30.0) for cell in sheet.inputs if cell.wide),
             )
         )

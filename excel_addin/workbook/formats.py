@@ -6,9 +6,25 @@ and shares as percentages; heat maps show £ thousands so a 21-column table stay
 
 from __future__ import annotations
 
+
+def no_negative_zero(number: str, half: float, red: bool = True, plus: str = "") -> str:
+    """A money format that never shows "-£0" or "-£0k": what rounds to zero is shown as "£0".
+
+    A plain "positive;negative" format puts -£300 in the negative section, which shows "-£0k".
+    Conditions choose the section by the value instead: at least ``half`` (half of the last
+    digit shown) is positive, at most -``half`` negative, anything between is zero. With more
+    than one section Excel and LibreOffice both show the number without its sign, so the
+    negative section writes its own minus.
+    """
+    zero = number.replace("#,##", "")
+    return f"[>={half:g}]{plus}{number};{'[Red]' if red else ''}[<=-{half:g}]-{number};{zero}"
+
+
 MONEY_INPUT = "£#,##0"
-MONEY = "£#,##0;[Red]-£#,##0"
-MONEY_THOUSANDS = '£#,##0,"k";[Red]-£#,##0,"k"'
+MONEY = no_negative_zero("£#,##0", 0.5)
+MONEY_THOUSANDS = no_negative_zero('£#,##0,"k"', 500)
+HEAT_THOUSANDS = no_negative_zero('£#,##0,"k"', 500, red=False)
+HEAT_MONEY = no_negative_zero("£#,##0", 0.5, red=False)
 SHARE = "0%"
 SHARE_FINE = "0.0%"
 SHARE_SIGNED = "0.0%;[Red]-0.0%"
@@ -46,9 +62,9 @@ def result_format(unit: str, compact: bool = False) -> str:
 def heat_format(unit: str) -> str:
     """The format inside a heat map: no red text, the colour scale already shows the sign."""
     if unit == "£/year":
-        return '£#,##0,"k";-£#,##0,"k"'
+        return HEAT_THOUSANDS
     if unit.startswith("£"):
-        return "£#,##0;-£#,##0"
+        return HEAT_MONEY
     if unit == "share":
         return "0.0%"
     return result_format(unit)

@@ -6,12 +6,13 @@ guide cannot drift from what the workbook actually shows.
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, TypeAlias
 
 from engine import EXAMPLE_SOURCES, MEASURES, SPECS, calibration_lines
-from excel_addin.workbook import layout
+from excel_addin.workbook import a1, layout
 from excel_addin.workbook.formats import unit_words
-from excel_addin.workbook.plan import Item, block
+from excel_addin.workbook.plan import Item, SheetSetup, block
 
 ELEMENTS = (
     (
@@ -49,6 +50,10 @@ HOW_TO = (
     "as soon as any input differs from the last run.",
     "4. Invalid inputs: nothing is computed; each problem is shown next to its input (and printed on the "
     "command line).",
+    f"Printing: every sheet prints on A4 landscape, one page wide, with its titles on each page. "
+    f"The {layout.RESULTS} and {layout.SCENARIOS} sheets are for working on screen and do not print; "
+    "the long sheets print their main part (charts, statements, the tables judged against the spot "
+    "market) and say so in the page footer. The whole workbook prints on about 20 pages.",
     f"Proposals: type a name on the {layout.SCENARIOS} sheet and run new_scenario to keep every input "
     "under it; load_scenario puts a kept one back into the inputs.",
     'Worksheet functions (add-in or Lite): =PM_GRID("host_saving", Inputs!A1:F80) spills a table; also '
@@ -137,11 +142,11 @@ def _example_value(value: Any, unit: str) -> str:
     return f"{value:g}"
 
 
-def _example(row: int) -> tuple[list[Item], int]:
+def _example(row: int) -> tuple[list[Part], int]:
     """The example's values, units and sources (one table in code, shared with its test), then its checks."""
-    items: list[Item] = [block(layout.GUIDE, row, 1, "Where the example values come from", style="heading")]
+    items: list[Part] = [block(layout.GUIDE, row, 1, "Where the example values come from", style="heading")]
     for offset, line in enumerate(EXAMPLE_INTRO, start=1):
-        items.append(block(layout.GUIDE, row + offset, 1, line))
+        items += _wrapped(row + offset, 1, line)
     row += len(EXAMPLE_INTRO) + 1
     items.append(block(layout.GUIDE, row, 1, [["Input", "Example value", "Unit", "Source"]], style="header"))
     rows = []
@@ -156,39 +161,83 @@ def _example(row: int) -> tuple[list[Item], int]:
                 basis + source.source,
             ]
         )
-    items.append(block(layout.GUIDE, row + 1, 1, rows))
+    items += _table_rows(row + 1, rows)
     row += len(rows) + 2
     checks = calibration_lines()
     for offset, line in enumerate(checks):
-        items.append(block(layout.GUIDE, row + offset, 1, line))
+        items += _wrapped(row + offset, 1, line)
     return items, row + len(checks) + 1
 
 
-def _paragraphs(row: int, title: str, lines: tuple[str, ...]) -> tuple[list[Item], int]:
-    items: list[Item] = [block(layout.GUIDE, row, 1, title, style="heading")]
+def _table_rows(row: int, rows: list[list[str]]) -> list[Part]:
+    """A table's rows, each cell wrapped within its column and each row as tall as its longest cell."""
+    widths = list(layout.GUIDE_SHEET.column_widths.values())
+    items: list[Part] = [block(layout.GUIDE, row, 1, rows, style="paragraph")]
+    for offset, cells in enumerate(rows):
+        lines = max(
+            -(-len(str(text)) // int(w / CHARACTER_WIDTH)) for text, w in zip(cells, widths, strict=False)
+        )
+        if lines > 1:
+            items.append(Wrap(f"{a1.cell(row + offset, 1)}", lines * LINE_HEIGHT))
+    return items
+
+
+@dataclass(frozen=True)
+class Wrap:
+    """A wrapped paragraph: the cells joined into one and the height of its row (not a plan item)."""
+
+    ref: str
+    height: float
+
+
+Part: TypeAlias = "Item | Wrap"  # what the Guide's builders return: cells, and rows to wrap
+
+
+LAST_COLUMN = 4  # the Guide's text runs over columns A to D
+LINE_HEIGHT = 15.0  # points: one line of 11 pt text
+CHARACTER_WIDTH = 0.95  # an average character of text against the digit a column width counts
+
+
+def _wrapped(row: int, column: int, text: str, style: str | None = None) -> list[Part]:
+    """``text`` in one cell from ``column`` to the last column, wrapped onto the lines it needs.
+
+    A long line left to spill over empty cells is cut at the edge of the page (or shrinks the
+    whole page when printed): joined and wrapped, it reads as a paragraph on screen and paper.
+    """
+    widths = list(layout.GUIDE_SHEET.column_widths.values())[column - 1 : LAST_COLUMN]
+    per_line = max(1.0, sum(widths) / CHARACTER_WIDTH)
+    lines = max(1, -(-len(text) // int(per_line)))
+    ref = a1.area(row, column, 1, LAST_COLUMN - column + 1)
+    return [
+        block(layout.GUIDE, row, column, text, style=style or "paragraph"),
+        Wrap(ref, lines * LINE_HEIGHT),
+    ]
+
+
+def _paragraphs(row: int, title: str, lines: tuple[str, ...]) -> tuple[list[Part], int]:
+    items: list[Part] = [block(layout.GUIDE, row, 1, title, style="heading")]
     for offset, line in enumerate(lines, start=1):
-        items.append(block(layout.GUIDE, row + offset, 1, line))
+        items += _wrapped(row + offset, 1, line)
     return items, row + len(lines) + 2
 
 
-def _pairs(row: int, title: str, pairs: tuple[tuple[str, str], ...]) -> tuple[list[Item], int]:
-    items: list[Item] = [block(layout.GUIDE, row, 1, title, style="heading")]
+def _pairs(row: int, title: str, pairs: tuple[tuple[str, str], ...]) -> tuple[list[Part], int]:
+    items: list[Part] = [block(layout.GUIDE, row, 1, title, style="heading")]
     for offset, (name, text) in enumerate(pairs, start=1):
-        items.append(block(layout.GUIDE, row + offset, 1, name, style="status"))
-        items.append(block(layout.GUIDE, row + offset, 2, text))
+        items.append(block(layout.GUIDE, row + offset, 1, name, style="status_top"))
+        items += _wrapped(row + offset, 2, text)
     return items, row + len(pairs) + 2
 
 
-def _measures(row: int) -> tuple[list[Item], int]:
+def _measures(row: int) -> tuple[list[Part], int]:
     """Axes first, then every measure: label, name (as in out_ names and Results), unit, meaning."""
-    items: list[Item] = [
+    items: list[Part] = [
         block(layout.GUIDE, row, 1, "What the results mean", style="heading"),
-        block(
-            layout.GUIDE,
+        *_wrapped(
             row + 1,
             1,
             "Occupancy: average share of the places occupied over the year. Local use: share of the "
-            "occupied places used by the host's own placements.",
+            "occupied places used by the host's own placements. " + PER_WEEK_GUIDE,
         ),
         block(layout.GUIDE, row + 2, 1, [["Result", "Name", "Unit", "Meaning"]], style="header"),
     ]
@@ -196,7 +245,7 @@ def _measures(row: int) -> tuple[list[Item], int]:
     for m in MEASURES:
         better = {"higher": " (higher is better)", "lower": " (lower is better)"}.get(m.better, "")
         rows.append([m.label, m.name, unit_words(m.unit), m.description + better])
-    items.append(block(layout.GUIDE, row + 3, 1, rows))
+    items += _table_rows(row + 3, rows)
     return items, row + 3 + len(rows) + 1
 
 
@@ -218,4 +267,24 @@ def guide_items() -> list[Item]:
     ):
         more, row = part(row)
         items += more
-    return items
+    return [item for item in items if not isinstance(item, Wrap)] + [_setup(items, row)]
+
+
+PER_WEEK_GUIDE = (
+    f"Host cost per local week is left empty where the host uses fewer than {layout.MIN_LOCAL_WEEKS} "
+    "placement-weeks a year (a quarter of a year of one place): there the yearly sums shared over a "
+    "few weeks give figures that mean nothing. Colours judge the host against buying the same weeks "
+    "on the spot market: green where it saves, red where it pays more; its net cost alone is not coloured."
+)
+
+
+def _setup(items: list[Part], last_row: int) -> SheetSetup:
+    """The Guide's widths and print area, its paragraphs joined and wrapped, their rows tall enough."""
+    wraps = [item for item in items if isinstance(item, Wrap)]
+    return SheetSetup(
+        layout.GUIDE,
+        column_widths=tuple(layout.GUIDE_SHEET.column_widths.items()),
+        print_area=a1.area(1, 1, last_row, LAST_COLUMN),
+        row_heights=tuple((a1.parse_cell(w.ref.split(":")[0])[0], w.height) for w in wraps),
+        merges=tuple(w.ref for w in wraps if ":" in w.ref),
+    )

@@ -48,12 +48,17 @@ CHART_LOCAL_USES = (0.0, 0.25, 0.5, 0.75, 1.0)  # one chart line per local use
 CAPTION_OFFSET = 0  # the "computed when, from which inputs" line
 CHARTS_OFFSET = 2  # charts start two rows below the caption
 ROW_HEIGHT_CM = 0.53  # the default row height, 15 points
-CHART_MIN_WIDTH_CM = 15.0
+CHART_MIN_WIDTH_CM = 13.0  # two side by side still fit an A4 landscape page
 CHART_ASPECT = 0.68  # height / width of a chart
 TABLE_GAP = 2  # empty rows between tables
 LABEL_WIDTH = 24  # column A of the result sheets
-VALUE_WIDTH = 10.5  # one grid column (fits "-£1,234k" and "£123,456")
+VALUE_WIDTH = 8.0  # one grid column (fits "-£1,234k" and "£12,345"): 21 of them print at 8 pt or more
 RESULTS_WIDTH = 12  # the narrowest column of the tidy Results table
+# A cost per local week is shown only where the host uses at least this many placement-weeks a
+# year (a quarter of a year of one place): below it the fixed sums over a handful of weeks give
+# figures such as -£406 or £385,000 a week that mean nothing. Sheets, formulas, the command line
+# and the Guide all take it from here.
+MIN_LOCAL_WEEKS = 13
 OUT_OF_DATE = "Results are out of date – run again"
 UP_TO_DATE = "Results are up to date"
 NOT_RUN = "Not run yet – run the model to fill the result sheets"

@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from excel_addin.workbook.formula import Formula
+from excel_addin.workbook.layout import MIN_LOCAL_WEEKS
 
 TIER_TOLERANCE = "1E-9"  # engine.core.model.TIER_TOLERANCE, as formula text
 EMPTY = '""'  # what an undefined cell shows: the engine's NaN, an empty cell
@@ -111,8 +112,8 @@ _BUILDERS: dict[str, Callable[[Point], str]] = {
         f"{HOST_FEES(at)}+host_contribution-{COMPENSATION(at)}-{RELEASE_CREDIT(at)}"
         f"-{PROFIT_SHARE(at)}+{DEFICIT_COVER(at)}"
     ),
-    "host_cost_per_local_week": lambda at: (
-        f"IF({LOCAL_WEEKS(at)}=0,{EMPTY},{HOST_NET(at)}/{LOCAL_WEEKS(at)})"
+    "host_cost_per_local_week": lambda at: (  # empty below the minimum of local weeks, as on the sheets
+        f"IF({LOCAL_WEEKS(at)}<{MIN_LOCAL_WEEKS},{EMPTY},{HOST_NET(at)}/{LOCAL_WEEKS(at)})"
     ),
     "host_saving": lambda at: f"{HOST_SPOT(at)}-{HOST_NET(at)}",
     # the Breakdown sheet's amounts that are not measures (engine.core.breakdown)

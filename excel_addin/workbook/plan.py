@@ -42,6 +42,8 @@ STYLES = frozenset(
         "axis_vertical",
         "pass",
         "fail",
+        "status_top",
+        "paragraph",
     }
 )
 
@@ -152,7 +154,12 @@ class Chart:
 
 @dataclass(frozen=True)
 class SheetSetup:
-    """Column widths, frozen panes and printing: how a sheet looks on screen and on paper."""
+    """Column widths, frozen panes and printing: how a sheet looks on screen and on paper.
+
+    Orientation, paper, fit, margins, footer and (unless ``repeat_rows`` is given) the rows
+    repeated on each page come from the sheet's spec in ``printing``; ``merges`` are areas
+    joined into one cell (a paragraph wrapped across the page).
+    """
 
     sheet: str
     column_widths: tuple[tuple[str, float], ...] = ()
@@ -161,9 +168,7 @@ class SheetSetup:
     repeat_rows: tuple[int, int] | None = None
     row_breaks: tuple[int, ...] = ()
     row_heights: tuple[tuple[int, float], ...] = ()
-    landscape: bool = True
-    fit_width: int = 1
-    fit_height: int = 0  # 0: as many pages down as it takes; 1 with fit_width 1: one page
+    merges: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

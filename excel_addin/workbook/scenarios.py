@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from excel_addin.workbook import a1, layout
+from excel_addin.workbook import a1, layout, printing
 from excel_addin.workbook.formats import DATE_TIME
 from excel_addin.workbook.plan import Block, Item, Name, SheetSetup, block
 
@@ -63,12 +63,6 @@ def slots() -> tuple[Slot, ...]:
     return tuple(found)
 
 
-def _last_inputs_column() -> int:
-    """The last column of the Inputs sheet's own inputs: what a printout of the scenarios shows."""
-    on_inputs = [k for k, slot in enumerate(slots()) if slot.input.sheet == layout.INPUTS]
-    return FIRST_INPUT_COLUMN + (max(on_inputs) if on_inputs else 0)
-
-
 def as_text(value: Any) -> Any:
     """Text as text: with the apostrophe Excel needs so that it does not read it as anything else."""
     if isinstance(value, str) and value:
@@ -94,6 +88,7 @@ def template_items() -> list[Item]:
         block(SHEET, NAME_ROW, 2, None, style="input"),
         block(SHEET, NAME_ROW, 3, "← type a name, then run new_scenario or load_scenario", style="note"),
         block(SHEET, MESSAGE_ROW, 1, "Last action", style="status"),
+        block(SHEET, MESSAGE_ROW + 1, 1, printing.spec(SHEET).note, style="note"),
         block(SHEET, LABEL_ROW, 1, [[*FIXED_HEADERS, *labels]], style="header"),
         block(SHEET, KEY_ROW, 1, [["name", "saved_at", "fingerprint", *keys]], style="note"),
         Name(NAME_CELL, SHEET, a1.cell(NAME_ROW, 2)),
@@ -107,7 +102,7 @@ def template_items() -> list[Item]:
                 *((a1.column_letter(c), 13.0) for c in range(FIRST_INPUT_COLUMN, last + 1)),
             ),
             freeze=a1.cell(FIRST_ROW, 2),
-            print_area=f"A1:{a1.column_letter(_last_inputs_column())}{FIRST_ROW + 40}",
+            print_area=printing.nothing(last),
             row_heights=((LABEL_ROW, 45.0),),
         ),
     ]

@@ -19,7 +19,9 @@ THIN = ("thin", "BFBFBF")
 
 STYLES: dict[str, dict[str, Any]] = {
     "title": {"font": {"bold": True, "size": 16, "color": NAVY}},
-    "subtitle": {"font": {"italic": True, "size": 10, "color": GREY}},
+    # notes and subtitles are 11 pt like the figures: a result sheet printed to fit the page width
+    # is scaled to about 73 %, and they must still read at 8 pt (printing.MIN_FONT_PT)
+    "subtitle": {"font": {"italic": True, "size": 11, "color": GREY}},
     "heading": {"font": {"bold": True, "size": 12, "color": NAVY}},
     "header": {
         "font": {"bold": True, "color": NAVY},
@@ -38,9 +40,11 @@ STYLES: dict[str, dict[str, Any]] = {
     },
     "pass": {"fill": "C6EFCE", "font": {"color": "006100"}},  # a rule that holds
     "fail": {"fill": "FFC7CE", "font": {"color": "9C0006"}},  # one that fails
-    "note": {"font": {"italic": True, "size": 9, "color": GREY}},
+    "note": {"font": {"italic": True, "size": 11, "color": GREY}},
     "problem": {"font": {"bold": True, "color": "C00000"}, "alignment": {"horizontal": "left"}},
     "status": {"font": {"bold": True}, "alignment": {"horizontal": "left"}},
+    "status_top": {"font": {"bold": True}, "alignment": {"horizontal": "left", "vertical": "top"}},
+    "paragraph": {"alignment": {"wrap_text": True, "vertical": "top"}},  # text wrapped in its cell
     "total": {"font": {"bold": True}, "border": {"top": ("thin", None), "bottom": ("double", None)}},
     "input": {
         "font": {"color": "0000FF"},

@@ -98,16 +98,16 @@ def test_charts_are_in_the_file_and_survive_libreoffice(office):
 
 def test_pdf_has_every_sheet_and_the_charts(office):
     text = pages(office["pdf"])
-    # Guide 1, Inputs 1, Provider 3 (charts; two heat maps; one more and chart data), Host 3,
-    # Results (at least 1), Breakdown 1
-    assert len(text) >= 10
+    # Guide 3, Inputs 1, Provider 2 (charts; the two tables judged against spot), Host 2,
+    # Results none (it is for analysis on screen), Breakdown 1
+    assert len(text) >= 9
     if not any(text):
         pytest.skip("pdftotext is not installed: page count checked, page text not")
     joined = "\n".join(text)
-    for title in (
-        "Provider surplus by occupancy and local use",
-        "Host net cost by occupancy and local use",
-        "Occupancy the provider needs to break even",
+    for title in (  # chart titles may wrap onto two lines: their first words
+        "Provider surplus by occupancy",
+        "Host net cost by occupancy",
+        "Occupancy the provider needs to break",
         "Local use 100%",
     ):
         assert title in joined, title

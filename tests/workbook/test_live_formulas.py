@@ -85,11 +85,16 @@ def test_after_a_run_every_formula_cell_carries_its_result(tmp_path):
                 if values[ws.title][cell.coordinate].value is None:
                     missing.append((ws.title, cell.coordinate))
     assert count > 6 * 21 * 21
-    # only where the engine is undefined: no local weeks in the first column (local use 0) and first
-    # row (occupancy 0) of the cost per local week; the margin is defined (revenue includes K > 0)
-    expected = {(layout.HOST, f"B{row}") for row in _rows(formulas, "host_cost_per_local_week")}
-    first = _rows(formulas, "host_cost_per_local_week")[0]
-    expected |= {(layout.HOST, f"{openpyxl.utils.get_column_letter(c)}{first}") for c in range(2, 23)}
+    # only the cost per local week where the host has fewer than layout.MIN_LOCAL_WEEKS local weeks
+    # (none at occupancy 0 or local use 0, where the engine is undefined, and 208·o·u < 13 besides);
+    # the margin is defined everywhere (revenue includes K > 0)
+    weeks = engine.payoff_grid(engine.Parameters.from_mapping({})).values["local_weeks"]
+    rows = _rows(formulas, "host_cost_per_local_week")
+    expected = {
+        (layout.HOST, f"{openpyxl.utils.get_column_letter(2 + j)}{rows[i]}")
+        for i, j in zip(*np.nonzero(weeks < layout.MIN_LOCAL_WEEKS), strict=True)
+    }
+    assert len(expected) > 2 * 21 - 1  # more than the first row and column
     assert set(missing) == expected
 
 
@@ -116,6 +121,8 @@ def test_saved_results_are_the_engines_numbers(tmp_path):
             dtype=float,
         )
         expected = grid.values[name]
+        if name == "host_cost_per_local_week":  # shown only from layout.MIN_LOCAL_WEEKS local weeks
+            expected = np.where(grid.values["local_weeks"] < layout.MIN_LOCAL_WEEKS, np.nan, expected)
         assert np.array_equal(np.isnan(found), np.isnan(expected)), name
         assert np.array_equal(found[~np.isnan(found)], expected[~np.isnan(expected)]), name
     margin = named_values(values, layout.out_name("provider_margin"))

@@ -139,22 +139,35 @@ def test_grid_tables_equal_the_engine(recalculated, name):
     for measure in MEASURES:
         found = named_values(wb, layout.out_name(measure))
         assert (len(found), len(found[0])) == (SIZE, SIZE)
-        assert mismatches(found, grid.values[measure]) == [], measure
+        assert mismatches(found, as_shown(measure, grid.values)) == [], measure
     assert error_cells(wb, (layout.PROVIDER, layout.HOST, layout.BREAKDOWN)) == []
+
+
+def as_shown(measure: str, values: dict[str, np.ndarray]) -> np.ndarray:
+    """The engine's values as the sheets show them: a cost per local week is empty below
+    ``layout.MIN_LOCAL_WEEKS`` local weeks a year (the engine still computes it there)."""
+    if measure != "host_cost_per_local_week":
+        return np.asarray(values[measure])
+    few = np.asarray(values["local_weeks"]) < layout.MIN_LOCAL_WEEKS
+    return np.where(few, np.nan, values[measure])
 
 
 def test_the_random_workbooks_reach_the_cases_that_matter(recalculated):
     """The inputs exercise shorter grids, undefined cells and several share tiers (else the test is weak)."""
-    shapes, undefined, tiers = set(), 0, set()
+    shapes, undefined, tiers, guarded, shown = set(), 0, set(), 0, 0
     for name in NAMES[1:]:
         _, inputs = recalculated[name]
         params, o, u = engine_inputs(inputs)
         shapes.add((len(o), len(u)))
         grid = engine.payoff_grid(params, o, u)
         undefined += int(np.isnan(grid.values["host_cost_per_local_week"]).sum())
+        weeks = grid.values["local_weeks"]
+        guarded += int(((weeks > 0) & (weeks < layout.MIN_LOCAL_WEEKS)).sum())
+        shown += int((weeks >= layout.MIN_LOCAL_WEEKS).sum())
         tiers.add(len(inputs["share_tiers"]))
     assert any(a < SIZE or b < SIZE for a, b in shapes)
     assert undefined > 0
+    assert guarded > 0 and shown > 0  # the per-week guard both blanks and keeps cells
     assert len(tiers) >= 2
 
 
@@ -201,4 +214,4 @@ def test_breakdown_equals_the_engine(recalculated, name):
     for spec in (
         engine.measure(m) for m in ("provider_surplus", "host_net_cost", "host_cost_per_local_week")
     ):
-        assert same(glance[spec.label], float(values[spec.name])), spec.name
+        assert same(glance[spec.label], float(as_shown(spec.name, values))), spec.name

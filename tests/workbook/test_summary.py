@@ -21,7 +21,7 @@ import pytest
 import engine
 from excel_addin.files.operations import run_workbook
 from excel_addin.files.template import template_items
-from excel_addin.workbook import layout, sheets
+from excel_addin.workbook import layout, printing, sheets
 from excel_addin.workbook.context import RunContext
 from excel_addin.workbook.plan import Block, CategoryColours, Chart, SheetSetup
 from excel_addin.workbook.risk_inputs import uncertainty_of
@@ -272,7 +272,8 @@ def test_a_new_workbook_says_results_come_with_a_run_and_shows_the_status():
 def test_the_run_plan_prints_on_one_landscape_page_with_two_charts_on_its_data(contexts):
     items = summary.build(contexts["good_for_both"])
     setup = next(i for i in items if isinstance(i, SheetSetup))
-    assert (setup.fit_width, setup.fit_height, setup.landscape) == (1, 1, True)
+    spec = printing.spec(setup.sheet)
+    assert (spec.fit_width, spec.fit_height, spec.landscape) == (1, 1, True)
     charts = [i for i in items if isinstance(i, Chart)]
     assert len(charts) == 2
     area = setup.print_area

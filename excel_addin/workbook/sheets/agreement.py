@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from engine import CATEGORIES, CATEGORY_LABELS, Parameters, lever_label, measure
-from excel_addin.workbook import a1, layout, risk_inputs
+from excel_addin.workbook import a1, layout, printing, risk_inputs
 from excel_addin.workbook.context import RunContext
 from excel_addin.workbook.formats import MONEY, SHARE, SHARE_FINE, heat_format, result_format, unit_words
 from excel_addin.workbook.plan import (
@@ -87,8 +87,8 @@ def build(ctx: RunContext) -> list[Item]:
         SheetSetup(
             NAME,
             column_widths=tuple(widths.items()),
-            print_area=a1.area(1, 1, max(last_left, last_right), last_column),
-            row_breaks=(top - 1,),
+            print_area=printing.area(NAME, max(last_left, last_right), last_column, (top - 1,))[0],
+            row_breaks=printing.area(NAME, max(last_left, last_right), last_column, (top - 1,))[1],
             row_heights=((row + 1, 44.0),),
         )
     )

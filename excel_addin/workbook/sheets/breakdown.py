@@ -9,7 +9,7 @@ from excel_addin.workbook.formats import MONEY, result_format, unit_words
 from excel_addin.workbook.formula import Formula
 from excel_addin.workbook.live_formulas import Point, measure_formula, quantity
 from excel_addin.workbook.plan import Item, Name, SheetSetup, block
-from excel_addin.workbook.sheets.common import ResultSheet, caption, formula_result, percent_label
+from excel_addin.workbook.sheets.common import ResultSheet, caption, formula_result, percent_label, shown
 
 SHEET_LAYOUT = layout.BREAKDOWN_SHEET
 PARTY_NAMES = {
@@ -128,7 +128,7 @@ def _at_a_glance(ctx: RunContext, sheet: str, row: int, o: float, u: float) -> l
     items: list[Item] = [block(sheet, row, 1, "The same point in the result tables", style="heading")]
     for offset, name in enumerate(AT_A_GLANCE, start=1):
         spec = measure(name)
-        result = formula_result(float(values[name]))
+        result = formula_result(float(shown(name, values[name], values["local_weeks"])))
         items.append(block(sheet, row + offset, 1, spec.label, style="label"))
         items.append(
             block(

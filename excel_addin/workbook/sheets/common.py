@@ -111,12 +111,14 @@ def grid_table(
     """
     spec = measure(name)
     o, u = ctx.inputs.occupancy, ctx.inputs.local_use
-    better = "green: higher is better" if spec.better != "lower" else "green: lower is better"
-    if name == "host_cost_per_local_week":
-        better = "green: below the spot price"
-    title = f"{spec.label} ({unit_words(spec.unit, compact=True)}) – {better}"
-    values = ctx.grid.values[name]
+    title = f"{spec.label} ({unit_words(spec.unit, compact=True)}) – {colour_words(spec, ctx)}"
+    values = shown(name, ctx.grid.values[name], ctx.grid.values["local_weeks"])
     body = a1.area(row + 2, 2, len(o), len(u))
+    colours = (
+        []
+        if name in UNCOLOURED
+        else heat_map(sheet, body, values, centre_of(name, ctx), spec.better != "lower")
+    )
     items: list[Item] = [
         block(sheet, row, 1, title, style="heading"),
         block(sheet, row + 1, 1, "Occupancy ↓   Local use →", style="axis"),
@@ -129,13 +131,13 @@ def grid_table(
             live_grid(name, row + 2, 2, row + 1, 1, values, sources or {}),
             heat_format(spec.unit),
         ),
-        *heat_map(sheet, body, values, centre_of(name, ctx), spec.better != "lower"),
+        *colours,
     ]
     if named:
         items.append(Name(layout.out_name(name), sheet, body))
     next_row = row + 2 + len(o)
     if name in DIVIDING:  # always there, so where tables start does not depend on the inputs
-        note = f"Empty cells: not defined there ({spec.description} divides by zero)."
+        note = GAP_NOTES.get(name, f"Empty cells: not defined there ({spec.description} divides by zero).")
         items.append(block(sheet, next_row, 1, note, style="note"))
         next_row += 1
     if axis_names:
@@ -145,6 +147,34 @@ def grid_table(
 
 
 DIVIDING = ("provider_margin", "host_cost_per_local_week")  # undefined where they divide by zero
+PER_WEEK_NOTE = (
+    f"Empty cells: the host uses fewer than {layout.MIN_LOCAL_WEEKS} local placement-weeks a year there, "
+    "too few for a cost per week to mean anything."
+)
+GAP_NOTES = {"host_cost_per_local_week": PER_WEEK_NOTE}
+# Raw spend is not a judgement: paying more for more local care is not failure. The host's colours
+# are on its saving against spot and its cost per local week against the spot price instead.
+UNCOLOURED = ("host_net_cost",)
+NOT_COLOURED = "not coloured: compare it with the saving against spot"
+
+
+def colour_words(spec: Any, ctx: RunContext) -> str:
+    """What a table's colours mean, for its heading: judged against the party's no-deal alternative."""
+    if spec.name in UNCOLOURED:
+        return NOT_COLOURED
+    if spec.name == "host_cost_per_local_week":
+        return f"green: below the spot price (£{ctx.inputs.params.spot_price:,.0f} a week)"
+    if spec.name == "host_saving":
+        return "green: the host pays less than on the spot market"
+    return "green: higher is better" if spec.better != "lower" else "green: lower is better"
+
+
+def shown(name: str, values: np.ndarray, local_weeks: Any) -> np.ndarray:
+    """A measure as sheets and the command line show it: a cost per local week only from
+    ``layout.MIN_LOCAL_WEEKS`` local weeks a year (empty, NaN, below), every other measure as it is."""
+    if name != "host_cost_per_local_week":
+        return values
+    return np.where(np.asarray(local_weeks, dtype=float) < layout.MIN_LOCAL_WEEKS, np.nan, values)
 
 
 def live_axis(axis: str, values: np.ndarray) -> list[Formula]:
@@ -197,14 +227,15 @@ def heat_table(
     unit: str,
     axes: tuple[np.ndarray, np.ndarray],
     mid: float = 0.0,
-    higher_is_better: bool = True,
+    higher_is_better: bool | None = True,
     defined: str | None = None,
     gap_note: str = "Empty cells: not defined there.",
 ) -> Table:
     """Any occupancy × local-use values as a titled table with a heat map (a measure, a council's part…).
 
     ``defined`` is the defined name of the body; ``gap_note`` is written under the table
-    when some values are undefined (written as empty cells).
+    when some values are undefined (written as empty cells). ``higher_is_better=None`` leaves
+    the table uncoloured (raw spend, which is no judgement: see ``UNCOLOURED``).
     """
     o, u = axes
     body = a1.area(row + 2, 2, len(o), len(u))
@@ -214,7 +245,7 @@ def heat_table(
         block(sheet, row + 1, 2, [u], SHARE, "axis"),
         column_block(sheet, row + 2, 1, o, number_format=SHARE, style="axis"),
         block(sheet, row + 2, 2, values, heat_format(unit)),
-        *heat_map(sheet, body, values, mid, higher_is_better),
+        *([] if higher_is_better is None else heat_map(sheet, body, values, mid, higher_is_better)),
     ]
     if defined:
         items.append(Name(defined, sheet, body))

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from engine import CONTRACT_NAMES, measure
-from excel_addin.workbook import a1, layout
+from excel_addin.workbook import a1, layout, printing
 from excel_addin.workbook.context import RunContext
 from excel_addin.workbook.contract_figures import (
     CHART_MEASURES,
@@ -81,7 +81,8 @@ def build(ctx: RunContext) -> list[Item]:
     page.page_break()
     for part in (_point_table, _risk_table, _counts_table):
         page.put(part(comparison, page.row))
-    box = chart_box(widths)  # the charts print on the same page as the tables above them
+    box = chart_box(printing.printed_widths(NAME, widths))
+    page.page_break()  # the charts on a printed page of their own, whole
     chart_row = page.row
     page.skip(box.rows + 1)
     page.text(_cap_note(ctx, comparison), style="note")
@@ -99,8 +100,8 @@ def build(ctx: RunContext) -> list[Item]:
             NAME,
             column_widths=tuple((a1.column_letter(i), w) for i, w in enumerate(widths, start=1)),
             freeze=None,
-            print_area=a1.area(1, 1, page.row, len(widths)),
-            row_breaks=tuple(page.breaks),
+            print_area=printing.area(NAME, page.row, len(widths), page.breaks)[0],
+            row_breaks=printing.area(NAME, page.row, len(widths), page.breaks)[1],
         )
     )
     return page.items

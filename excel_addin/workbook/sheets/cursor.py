@@ -17,7 +17,8 @@ from excel_addin.workbook import layout
 from excel_addin.workbook.plan import Item, block
 from excel_addin.workbook.sheets.common import Table, heat_table
 
-HeatPart = tuple[str, np.ndarray, bool, str]  # title, £ per year values, higher is better, output name
+HeatPart = tuple[str, np.ndarray, bool | None, str]  # title, £ per year values, higher is better (None:
+# not coloured), output name
 
 
 @dataclass

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from engine import Coerced, ParameterError, Parameters, is_empty
-from excel_addin.workbook import a1, layout, member_inputs
+from excel_addin.workbook import a1, layout, member_inputs, printing
 from excel_addin.workbook.context import RunContext
 from excel_addin.workbook.formats import SHARE, heat_format, unit_words
 from excel_addin.workbook.plan import Chart, Item, Name, Series, SheetSetup, block, column_block
@@ -239,8 +239,8 @@ def setup(
     return SheetSetup(
         sheet.name,
         column_widths=tuple(sheet.column_widths.items()),
-        print_area=a1.area(1, 1, last_row, columns),
-        row_breaks=tuple(breaks),
+        print_area=printing.area(sheet.name, last_row, columns, breaks)[0],
+        row_breaks=printing.area(sheet.name, last_row, columns, breaks)[1],
         row_heights=tuple((row, 30.0) for row in tall),
     )
 
@@ -279,7 +279,7 @@ def put_statement(page: Cursor, table: Table, name: str, notes: Sequence[str]) -
 def put_chart_grid(page: Cursor, heading: str, count: int, widths: list[float]) -> tuple[list[str], ChartBox]:
     """A heading, then room for ``count`` charts two a row, on a printed page of their own."""
     page.text(heading, style="heading")
-    anchors, box, page.row = chart_grid(page.row, count, widths)
+    anchors, box, page.row = chart_grid(page.row, count, printing.printed_widths(page.sheet, widths))
     page.page_break()
     return anchors, box
 

@@ -2,13 +2,14 @@
 
 Both parties' sheets have the same shape, so one builder serves them; what differs is
 the measures (``engine.KEY_MEASURES``) and which measure the 'by occupancy' chart draws.
-Printed, page 1 holds the charts and the break-even table, then two heat maps a page.
+Printed, page 1 holds the charts and the break-even table, page 2 the two tables that judge
+the party against the spot market; its third table and the chart data stay on screen.
 """
 
 from __future__ import annotations
 
 from engine import KEY_MEASURES
-from excel_addin.workbook import a1, layout
+from excel_addin.workbook import a1, layout, printing
 from excel_addin.workbook.context import RunContext
 from excel_addin.workbook.plan import Item, SheetSetup
 from excel_addin.workbook.sheets.common import (
@@ -25,6 +26,13 @@ from excel_addin.workbook.sheets.common import (
 from excel_addin.workbook.sheets.cursor import Cursor
 
 CHARTED = {"provider": "provider_surplus", "host": "host_net_cost"}
+# The tables that judge a party against its no-deal alternative (the spot market) come first,
+# so they are on the printed pages; the last one stays on screen (printing.PRINT).
+TABLE_ORDER = {
+    "provider": ("provider_surplus", "provider_gain", "provider_margin"),
+    "host": ("host_saving", "host_cost_per_local_week", "host_net_cost"),
+}
+assert all(sorted(TABLE_ORDER[p]) == sorted(KEY_MEASURES[p]) for p in TABLE_ORDER)
 TABLES_PER_PAGE = 2
 LIVE_NOTE = (
     " The tables of measures and the chart data recalculate as inputs change; break-even is from this run."
@@ -45,7 +53,7 @@ def party_items(ctx: RunContext, party: str, sheet: layout.SheetLayout, owns_nam
     breakeven = page.put(break_even_table(ctx, name, page.row, named=owns_names))
     page.page_break()
     sources: dict[str, str] = {}  # tables above, whose cells later formulas use at the same point
-    for index, measure_name in enumerate(KEY_MEASURES[party]):
+    for index, measure_name in enumerate(TABLE_ORDER[party]):
         table = page.put(
             grid_table(
                 ctx,
@@ -71,11 +79,12 @@ def party_items(ctx: RunContext, party: str, sheet: layout.SheetLayout, owns_nam
 
 
 def _setup(sheet: str, top: int, widths: list[float], data: Table, breaks: list[int]) -> SheetSetup:
+    area, printed_breaks = printing.area(sheet, data.next_row, len(widths), breaks)
     return SheetSetup(
         sheet,
         column_widths=tuple((a1.column_letter(i), w) for i, w in enumerate(widths, start=1)),
         freeze=a1.cell(top + 1, 2),  # titles, caption and the occupancy column stay in view
-        print_area=a1.area(1, 1, data.next_row, len(widths)),
-        row_breaks=tuple(breaks),
+        print_area=area,
+        row_breaks=printed_breaks,
         row_heights=tuple((row, 30.0) for row in data.tall_rows),
     )

@@ -231,9 +231,9 @@ def _heat_parts(grid, names: list[str]) -> list[HeatPart]:
     )
     parts += [
         (
-            f"{BASES[basis]}: host net cost ({unit}) – green: lower is better",
+            f"{BASES[basis]}: host net cost ({unit}) – not coloured: what the host spends, not a judgement",
             grid.values[basis]["host_net_cost"],
-            False,
+            None,
             f"portfolio_{basis}_host_net_cost",
         )
         for basis in ("per_home", "pooled")

@@ -31,7 +31,7 @@ from excel_addin.workbook.context import RunContext
 from excel_addin.workbook.formats import MONEY, SHARE_FINE, WEEKS, unit_words
 from excel_addin.workbook.plan import Item
 from excel_addin.workbook.reader import ModelInputs
-from excel_addin.workbook.sheets.common import ResultSheet, percent_label
+from excel_addin.workbook.sheets.common import NOT_COLOURED, ResultSheet, percent_label
 from excel_addin.workbook.sheets.cursor import HeatPart, put_heat_maps
 from excel_addin.workbook.sheets.members import (
     PLAIN,
@@ -154,9 +154,9 @@ def _heat_parts(grid, names: list[str], keys) -> list[HeatPart]:
         spot = money(float(keys["spot_price"].iloc[index]))
         parts += [
             (
-                f"{council}: net cost ({unit}) – green: lower is better",
+                f"{council}: net cost ({unit}) – {NOT_COLOURED}",
                 grid.values["host_net_cost"][index],
-                False,
+                None,
                 f"council{index + 1}_host_net_cost",
             ),
             (

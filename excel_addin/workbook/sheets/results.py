@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from engine import MEASURES
-from excel_addin.workbook import a1, layout
+from excel_addin.workbook import a1, layout, printing
 from excel_addin.workbook.context import RunContext
 from excel_addin.workbook.formats import SHARE, result_format, unit_words
 from excel_addin.workbook.plan import Filter, Item, Name, SheetSetup, block, column_block
@@ -21,6 +21,7 @@ def build(ctx: RunContext) -> list[Item]:
     labels = ["Occupancy", "Local use", *(f"{m.label} ({unit_words(m.unit)})" for m in MEASURES)]
     items: list[Item] = [
         caption(ctx, SHEET_LAYOUT),
+        block(name, top + 1, 1, printing.spec(name).note, style="note"),
         block(name, labels_row, 1, [labels], style="header"),
         block(name, header_row, 1, [list(frame.columns)], style="axis"),
     ]
@@ -40,9 +41,8 @@ def build(ctx: RunContext) -> list[Item]:
             ),
             row_heights=((labels_row, 48.0),),
             freeze=a1.cell(first, 3),
-            print_area=table.replace(a1.cell(header_row, 1), "A1"),
+            print_area=printing.nothing(len(frame.columns)),
             repeat_rows=(labels_row, header_row),
-            fit_width=2,
         ),
     ]
     return items

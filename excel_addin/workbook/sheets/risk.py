@@ -15,9 +15,9 @@ import numpy as np
 import pandas as pd
 
 from engine import RiskResult, measure
-from excel_addin.workbook import a1, layout, risk_inputs
+from excel_addin.workbook import a1, layout, printing, risk_inputs
 from excel_addin.workbook.context import RunContext
-from excel_addin.workbook.formats import MONEY, SHARE_FINE
+from excel_addin.workbook.formats import MONEY, SHARE_FINE, no_negative_zero
 from excel_addin.workbook.plan import Chart, Item, Name, Series, SheetSetup, block, column_block
 from excel_addin.workbook.risk_figures import money, risk_sentences, uncertainty_words
 from excel_addin.workbook.sheets.common import ChartBox, ResultSheet, Table, caption, width_cm
@@ -34,8 +34,8 @@ HEADINGS = {
     "host": "Host council: net cost with the partnership and buying every local week at spot (£ per year)",
 }
 HEADER = ("Figure", "Partnership", "Spot market", "Change (pp: percentage points)")
-SIGNED_MONEY = "+£#,##0;-£#,##0;£0"  # a change: the sign says which way, colour would say 'bad'
-SIGNED_POINTS = '+0.0" pp";-0.0" pp";0" pp"'  # a probability's change in percentage points (× 100)
+SIGNED_MONEY = no_negative_zero("£#,##0", 0.5, red=False, plus="+")  # a change: the sign says which way
+SIGNED_POINTS = no_negative_zero('0.0" pp"', 0.05, red=False, plus="+")  # a probability's change (× 100)
 CHART_TITLES = {
     "provider": "Provider surplus over {draws} simulated years",
     "host": "Host net cost over {draws} simulated years",
@@ -75,8 +75,8 @@ def build(ctx: RunContext) -> list[Item]:
         SheetSetup(
             NAME,
             column_widths=tuple(SHEET_LAYOUT.column_widths.items()),
-            print_area=a1.area(1, 1, row, len(widths)),
-            row_breaks=(top - 1, first_break),
+            print_area=printing.area(NAME, row, len(widths), (top - 1, first_break))[0],
+            row_breaks=printing.area(NAME, row, len(widths), (top - 1, first_break))[1],
             row_heights=tuple((r, 30.0) for r in tall_rows),
         )
     )

@@ -150,8 +150,6 @@ def _setup(last_row: int, heights: tuple[tuple[int, float], ...]) -> SheetSetup:
         column_widths=tuple(WIDTHS.items()),
         print_area=a1.area(1, 1, last_row, len(WIDTHS)),
         row_heights=heights,
-        fit_width=1,
-        fit_height=1,
     )
 
 

@@ -44,13 +44,15 @@ from engine import (
     term_table,
     to_number,
 )
-from excel_addin.workbook import a1, layout
+from excel_addin.workbook import a1, layout, printing
 from excel_addin.workbook import multiyear_inputs as term_specs
 from excel_addin.workbook.context import RunContext
 from excel_addin.workbook.formats import MONEY, MONEY_THOUSANDS, SHARE_FINE, SHARE_SIGNED
 from excel_addin.workbook.plan import Chart, Item, Name, Series, SheetSetup, block, column_block
 from excel_addin.workbook.reader import ModelInputs
 from excel_addin.workbook.sheets.common import (
+    NOT_COLOURED,
+    UNCOLOURED,
     ResultSheet,
     Table,
     caption,
@@ -636,8 +638,11 @@ def _grids(results: TermResults) -> list[HeatPart]:
     for name in NPV_GRIDS:
         spec = next(m for m in MEASURES if m.name == name)
         better = "green: higher is better" if spec.better != "lower" else "green: lower is better"
+        higher: bool | None = spec.better != "lower"
+        if name in UNCOLOURED:  # raw spend: the host's saving grid is its judgement
+            better, higher = NOT_COLOURED, None
         title = f"NPV of {spec.label.lower()} over the {results.term.years}-year term (£ thousand) – {better}"
-        parts.append((title, results.grid.npv(name), spec.better != "lower", f"term_npv_{name}"))
+        parts.append((title, results.grid.npv(name), higher, f"term_npv_{name}"))
     return parts
 
 
@@ -724,8 +729,9 @@ def _charts(results: TermResults, sheet: str, row: int, data: Table, widths: lis
 
 
 def _chart_widths(results: TermResults) -> list[float]:
-    """The widths the party sheets size their charts by, so every chart in the workbook matches."""
-    return [layout.LABEL_WIDTH] + [layout.VALUE_WIDTH] * max(len(results.local_use), 6)
+    """The widths the party sheets size their charts by, within the printed columns (``printing``)."""
+    widths = [layout.LABEL_WIDTH] + [layout.VALUE_WIDTH] * max(len(results.local_use), 6)
+    return printing.printed_widths(SHEET_LAYOUT.name, widths)
 
 
 def _widths(results: TermResults) -> list[float]:
@@ -747,6 +753,7 @@ def build(ctx: RunContext) -> list[Item]:
     page.breaks.append(top - 1)  # the charts and headline on a page of their own
     page.put(_summary(results, sheet, page.row))
     page.put(_rules(results, sheet, page.row))
+    page.page_break()  # the headline page prints whole; how to read it follows on screen
     page.put(_notes(results, sheet, page.row))
     page.page_break()
     page.put(_year_table(results, sheet, page.row))
@@ -758,8 +765,8 @@ def build(ctx: RunContext) -> list[Item]:
         SheetSetup(
             sheet,
             column_widths=tuple((a1.column_letter(i), w) for i, w in enumerate(widths, start=1)),
-            print_area=a1.area(1, 1, page.row, len(widths)),
-            row_breaks=tuple(page.breaks),
+            print_area=printing.area(sheet, page.row, len(widths), page.breaks)[0],
+            row_breaks=printing.area(sheet, page.row, len(widths), page.breaks)[1],
             row_heights=tuple((r, 45.0) for r in page.tall),
         ),
     )
