@@ -34,7 +34,7 @@ format: install
 	$(BIN)/ruff check --fix .
 
 test: install system-deps lint
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --dist loadfile
 
 # While working: every test but those marked libreoffice or slow (markers in pyproject.toml).
 test-fast: install
