@@ -36,6 +36,7 @@ import psutil
 from distributed.diagnostics.plugin import SchedulerPlugin
 
 from engine import Parameters, Uncertainty, evaluate_chunk, plan_sweep, run_in_process
+from engine.negotiation import scale
 from excel_addin.cli.cluster import Scheduler, map_chunks, open_client
 
 from .timing import fmt_seconds, peak_memory
@@ -56,8 +57,8 @@ def plan_for(cells: float, chunk_work: int | None = None):
     """A square sweep of about ``cells`` evaluations over DRAWS draws."""
     side = max(2, round((cells / DRAWS) ** 0.5))
     terms = [("host_contribution", 100_000, 300_000, side), ("deficit_support", 0, 1, side)]
-    options = {} if chunk_work is None else {"chunk_work": chunk_work}
-    return plan_sweep(Parameters(), RULES, terms, Uncertainty(correlation=0.3), DRAWS, 7, **options)
+    work = scale.CHUNK_WORK if chunk_work is None else chunk_work
+    return plan_sweep(Parameters(), RULES, terms, Uncertainty(correlation=0.3), DRAWS, 7, chunk_work=work)
 
 
 def load() -> str:

@@ -128,7 +128,9 @@ def check_members(params: Parameters, members: Members, assignments: Mapping[str
             continue
         values = np.asarray(assignments[name], dtype=float)
         for value in sorted({float(values.min()), float(values.max())}):
-            moved = dataclasses.replace(params, **{name: int(value)})
+            places = int(value) if name == "places" else params.places
+            reserved = int(value) if name == "reserved_places" else params.reserved_places
+            moved = dataclasses.replace(params, places=places, reserved_places=reserved)
             problems += [
                 problem for problem in parse_homes(members.table, moved)[1] if problem not in problems
             ]

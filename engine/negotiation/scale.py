@@ -315,7 +315,10 @@ def member_summaries(plan: SweepPlan, table: pd.DataFrame) -> dict[str, Any]:
     digits = "".join(both.astype(int).astype(str))
     first = table[table["member"] == plan.members.names[0]].reset_index(drop=True)
     extent = (
-        {name: [float(first[name][both].min()), float(first[name][both].max())] for name in plan.terms}
+        {
+            name: [float(first[name].to_numpy()[both].min()), float(first[name].to_numpy()[both].max())]
+            for name in plan.terms
+        }
         if both.any()
         else None
     )
