@@ -13,7 +13,7 @@ per run of the command, not per chunk. Tasks per chunk: the tasks the scheduler 
 one run divided by its chunks. Peak memory: each worker's largest resident set (ru_maxrss),
 and tracemalloc's peak for one chunk in this process.
 
-Sizes: ``SCALE_CELLS`` evaluations (default 1e8, about half a minute a round on 2 cores),
+Sizes: ``SCALE_CELLS`` evaluations (default 5e7, about ten seconds a round on 2 quiet cores),
 ``SCALE_REPEAT`` rounds (default 5). ``SCALE_HUGE=1`` adds one sweep of ``SCALE_HUGE_CELLS``
 (default 1e10) evaluations on 2 workers, with its time and the resident memory of every
 worker process sampled each second over the run; ``python -m benchmarks.bench_scale --huge``
@@ -69,6 +69,13 @@ def spread(times: list[float]) -> str:
     return f"{fmt_seconds(statistics.median(times))} ({fmt_seconds(min(times))}–{fmt_seconds(max(times))})"
 
 
+def paired(top: list[float], bottom: list[float]) -> str:
+    """The ratio within each round (the three ran one after the other, under about the same load):
+    median and range, steadier than the ratio of medians on a shared machine."""
+    ratios = [a / b for a, b in zip(top, bottom, strict=True)]
+    return f"{statistics.median(ratios):.2f} ({min(ratios):.2f}–{max(ratios):.2f})"
+
+
 def worker_peak_mib(client) -> float:
     """The largest resident set of any worker process so far, in MiB (Linux reports KiB)."""
     peaks = client.run(lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
@@ -100,7 +107,7 @@ def tasks_per_chunk(client, plan) -> float:
 
 
 def run() -> str:
-    cells = float(os.environ.get("SCALE_CELLS", 1e8))
+    cells = float(os.environ.get("SCALE_CELLS", 5e7))
     repeat = max(1, int(os.environ.get("SCALE_REPEAT", 5)))
     plan = plan_for(cells, chunk_work=max(DRAWS, int(cells // 16)) if cells < 1e9 else None)
     before = load()
@@ -150,8 +157,10 @@ def run() -> str:
         )
     lines += [
         "",
-        f"- 1 worker against in-process: {medians[1] / medians['none']:.2f} × the time (target ≤ 1.3).",
-        f"- 2 workers against 1: {medians[1] / medians[2]:.2f} × faster (target ≥ 1.5).",
+        f"- 1 worker against in-process: {medians[1] / medians['none']:.2f} × the time (target ≤ 1.3); "
+        f"round by round {paired(times[1], times['none'])}.",
+        f"- 2 workers against 1: {medians[1] / medians[2]:.2f} × faster (target ≥ 1.5); "
+        f"round by round {paired(times[1], times[2])}.",
         f"- One chunk in this process: tracemalloc peak {chunk_peak:,.0f} MiB.",
     ]
     if os.environ.get("SCALE_HUGE") == "1":
