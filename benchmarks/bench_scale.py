@@ -2,17 +2,22 @@
 
 One sweep (host contribution × deficit support, the template's rules, 20,000 draws) is run
 in this process and on a LocalCluster of 1 and of 2 single-threaded worker processes, the
-same chunks each time; each configuration at least 5 times, reporting the median and the
-range, with the load average before and after (the machine may be shared, and then the
-ratios, not the times, are what to read). Cluster start-up is timed separately, and each
-configuration is run once untimed first (a fresh worker imports the engine and draws the years
-on its first chunk): both are paid once per run of the command, not per chunk. Peak memory is
-each worker's largest resident set (ru_maxrss) after the runs, and tracemalloc's peak for one
-chunk in this process.
+same chunks each time. The three are run side by side, round after round (in-process, 1
+worker, 2 workers, then again), at least 5 rounds, so a shared machine's changing load falls
+on all three alike; the table gives the median and the range of each, and the load average
+(1 / 5 / 15 min) before, after and its highest 1-minute value between rounds: on a busy
+machine the ratios, not the times, are what to read. Both clusters are started before the
+first round (start-up is timed and reported apart), and each is run once untimed first (a
+fresh worker imports the engine and draws the years on its first chunk): both are paid once
+per run of the command, not per chunk. Tasks per chunk: the tasks the scheduler received for
+one run divided by its chunks. Peak memory: each worker's largest resident set (ru_maxrss),
+and tracemalloc's peak for one chunk in this process.
 
-Sizes: ``SCALE_CELLS`` evaluations (default 2e9; 2e7 for a quick check), ``SCALE_REPEAT``
-runs (default 5). ``SCALE_HUGE=1`` adds one sweep of 1e10 evaluations on 2 workers, with
-its time and the workers' peak memory (about 40 minutes on 2 cores).
+Sizes: ``SCALE_CELLS`` evaluations (default 5e7, about ten seconds a round on 2 quiet cores),
+``SCALE_REPEAT`` rounds (default 5). ``SCALE_HUGE=1`` adds one sweep of ``SCALE_HUGE_CELLS``
+(default 1e10) evaluations on 2 workers, with its time and the resident memory of every
+worker process sampled each second over the run; ``python -m benchmarks.bench_scale --huge``
+runs only that.
 """
 
 from __future__ import annotations
@@ -20,9 +25,18 @@ from __future__ import annotations
 import os
 import resource
 import statistics
+import sys
+import threading
 import time
+from collections.abc import Callable
+from contextlib import ExitStack
+from typing import Any
+
+import psutil
+from distributed.diagnostics.plugin import SchedulerPlugin
 
 from engine import Parameters, Uncertainty, evaluate_chunk, plan_sweep, run_in_process
+from engine.negotiation import scale
 from excel_addin.cli.cluster import Scheduler, map_chunks, open_client
 
 from .timing import fmt_seconds, peak_memory
@@ -36,33 +50,30 @@ RULES = (
     ("host", "p90", "host_cost_per_local_week", "<=", 7_000.0),
 )
 DRAWS = 20_000
+SAMPLE_SECONDS = 1.0  # how often the huge run's worker memory is sampled
 
 
 def plan_for(cells: float, chunk_work: int | None = None):
     """A square sweep of about ``cells`` evaluations over DRAWS draws."""
     side = max(2, round((cells / DRAWS) ** 0.5))
     terms = [("host_contribution", 100_000, 300_000, side), ("deficit_support", 0, 1, side)]
-    options = {} if chunk_work is None else {"chunk_work": chunk_work}
-    return plan_sweep(Parameters(), RULES, terms, Uncertainty(correlation=0.3), DRAWS, 7, **options)
+    work = scale.CHUNK_WORK if chunk_work is None else chunk_work
+    return plan_sweep(Parameters(), RULES, terms, Uncertainty(correlation=0.3), DRAWS, 7, chunk_work=work)
 
 
 def load() -> str:
     return " / ".join(f"{value:.1f}" for value in os.getloadavg())
 
 
-def timed(fn, repeat: int) -> list[float]:
-    """Wall times of ``repeat`` calls after one warm-up (a fresh worker first imports the engine)."""
-    fn()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return times
-
-
 def spread(times: list[float]) -> str:
     return f"{fmt_seconds(statistics.median(times))} ({fmt_seconds(min(times))}–{fmt_seconds(max(times))})"
+
+
+def paired(top: list[float], bottom: list[float]) -> str:
+    """The ratio within each round (the three ran one after the other, under about the same load):
+    median and range, steadier than the ratio of medians on a shared machine."""
+    ratios = [a / b for a, b in zip(top, bottom, strict=True)]
+    return f"{statistics.median(ratios):.2f} ({min(ratios):.2f}–{max(ratios):.2f})"
 
 
 def worker_peak_mib(client) -> float:
@@ -71,49 +82,85 @@ def worker_peak_mib(client) -> float:
     return max(peaks.values()) / 1024
 
 
+class TaskCounter(SchedulerPlugin):
+    """Counts the tasks the scheduler sends to a worker to run (each transition to processing)."""
+
+    name = "task-counter"
+
+    def __init__(self) -> None:
+        self.run = 0
+
+    def transition(self, key, start, finish, *args, **kwargs) -> None:
+        if finish == "processing":
+            self.run += 1
+
+
+def _count(dask_scheduler=None) -> int:
+    return dask_scheduler.plugins[TaskCounter.name].run
+
+
+def tasks_per_chunk(client, plan) -> float:
+    """Tasks the scheduler ran for one run of ``plan``, per chunk (this run is also the untimed first)."""
+    client.register_plugin(TaskCounter())
+    map_chunks(client, plan)
+    return client.run_on_scheduler(_count) / plan.chunks
+
+
 def run() -> str:
-    cells = float(os.environ.get("SCALE_CELLS", 2e9))
-    repeat = int(os.environ.get("SCALE_REPEAT", 5))
-    small = cells < 1e9
-    plan = plan_for(cells, chunk_work=max(DRAWS, int(cells // 16)) if small else None)
+    cells = float(os.environ.get("SCALE_CELLS", 5e7))
+    repeat = max(1, int(os.environ.get("SCALE_REPEAT", 5)))
+    plan = plan_for(cells, chunk_work=max(DRAWS, int(cells // 16)) if cells < 1e9 else None)
     before = load()
-    rows = []
-    in_process = timed(lambda: run_in_process(plan), repeat)
-    rows.append(("in this process (`--scheduler none`)", in_process, "–", "–"))
     chunk_peak = peak_memory(lambda: evaluate_chunk(plan, 0))
-    medians = {"none": statistics.median(in_process)}
-    for workers in (1, 2):
-        start = time.perf_counter()
-        with open_client(Scheduler("local", workers), plan.memory_bytes) as client:
-            started = time.perf_counter() - start
-            runs = timed(lambda client=client: map_chunks(client, plan), repeat)
-            peak = worker_peak_mib(client)
-        medians[workers] = statistics.median(runs)
-        rows.append(
-            (
-                f"LocalCluster, {workers} worker{'s' if workers > 1 else ''}",
-                runs,
-                fmt_seconds(started),
-                f"{peak:,.0f} MiB",
+    times: dict[Any, list[float]] = {"none": [], 1: [], 2: []}
+    loads: list[float] = []
+    started, peaks, per_chunk, clients = {}, {}, {}, {}
+    with ExitStack() as stack:
+        for workers in (1, 2):
+            start = time.perf_counter()
+            clients[workers] = stack.enter_context(
+                open_client(Scheduler("local", workers), plan.memory_bytes)
             )
-        )
+            started[workers] = time.perf_counter() - start
+            per_chunk[workers] = tasks_per_chunk(clients[workers], plan)
+        run_in_process(plan)  # the untimed first run here too
+        runners: dict[Any, Callable[[], Any]] = {"none": lambda: run_in_process(plan)}
+        for workers in (1, 2):
+            runners[workers] = lambda client=clients[workers]: map_chunks(client, plan)
+        for _ in range(repeat):
+            for key, fn in runners.items():
+                start = time.perf_counter()
+                fn()
+                times[key].append(time.perf_counter() - start)
+            loads.append(os.getloadavg()[0])
+        peaks = {workers: worker_peak_mib(clients[workers]) for workers in (1, 2)}
     after = load()
+    medians = {key: statistics.median(values) for key, values in times.items()}
     lines = [
         f"Sweep: {plan.combinations:,} term combinations × {plan.draws:,} draws = {plan.cells:,} evaluations "
         f"in {plan.chunks} chunks of {plan.settings_per_chunk:,} combinations; memory bound "
         f"{plan.memory_bytes / 2**30:g} GiB a worker ({plan.chunk_cells:,} cells a compute call). "
-        f"{repeat} runs each; load average (1 / 5 / 15 min) {before} before, {after} after.",
+        f"{repeat} rounds side by side; load average (1 / 5 / 15 min) {before} before, {after} after; "
+        f"1-minute load after each round {min(loads):.1f}–{max(loads):.1f} ({os.cpu_count()} cores).",
         "",
-        "| Where | Median (min–max) | Evaluations a second | Cluster start | Worker peak memory |",
-        "|---|---|---|---|---|",
+        "| Where | Median (min–max) | Evaluations a second | Cluster start | Tasks per chunk "
+        "| Worker peak memory |",
+        "|---|---|---|---|---|---|",
+        f"| in this process (`--scheduler none`) | {spread(times['none'])} "
+        f"| {plan.cells / medians['none']:,.3g} | – | – | – |",
     ]
-    for label, runs, started, peak in rows:
-        rate = plan.cells / statistics.median(runs)
-        lines.append(f"| {label} | {spread(runs)} | {rate:,.3g} | {started} | {peak} |")
+    for workers in (1, 2):
+        lines.append(
+            f"| LocalCluster, {workers} worker{'s' if workers > 1 else ''} | {spread(times[workers])} "
+            f"| {plan.cells / medians[workers]:,.3g} | {fmt_seconds(started[workers])} "
+            f"| {per_chunk[workers]:.2f} | {peaks[workers]:,.0f} MiB |"
+        )
     lines += [
         "",
-        f"- 1 worker against in-process: {medians[1] / medians['none']:.2f} × the time (target ≤ 1.3).",
-        f"- 2 workers against 1: {medians[1] / medians[2]:.2f} × faster (target ≥ 1.5).",
+        f"- 1 worker against in-process: {medians[1] / medians['none']:.2f} × the time (target ≤ 1.3); "
+        f"round by round {paired(times[1], times['none'])}.",
+        f"- 2 workers against 1: {medians[1] / medians[2]:.2f} × faster (target ≥ 1.5); "
+        f"round by round {paired(times[1], times[2])}.",
         f"- One chunk in this process: tracemalloc peak {chunk_peak:,.0f} MiB.",
     ]
     if os.environ.get("SCALE_HUGE") == "1":
@@ -121,15 +168,63 @@ def run() -> str:
     return "\n".join(lines)
 
 
-def huge() -> str:
-    """One sweep of 1e10 evaluations on 2 workers: its time and the workers' peak memory."""
-    plan = plan_for(1e10)
-    with open_client(Scheduler("local", 2), plan.memory_bytes) as client:
+class MemorySampler:
+    """The resident memory of every worker process, sampled every SAMPLE_SECONDS in a thread."""
+
+    def __init__(self, pids: list[int]) -> None:
+        self.processes = [psutil.Process(pid) for pid in pids]
+        self.samples: list[tuple[float, float]] = []  # (seconds since start, total MiB)
+        self.peak_each = 0.0
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
         start = time.perf_counter()
-        map_chunks(client, plan)
-        seconds = time.perf_counter() - start
+        while not self.stop.is_set():
+            sizes = [process.memory_info().rss / 2**20 for process in self.processes]
+            self.samples.append((time.perf_counter() - start, sum(sizes)))
+            self.peak_each = max(self.peak_each, *sizes)
+            self.stop.wait(SAMPLE_SECONDS)
+
+    def __enter__(self) -> MemorySampler:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self.thread.join()
+
+    def profile(self) -> str:
+        """Total worker memory at each tenth of the run, to show it flat (or not)."""
+        totals = [total for _, total in self.samples]
+        tenths = [totals[min(len(totals) - 1, round(i * (len(totals) - 1) / 10))] for i in range(11)]
+        return " → ".join(f"{value:,.0f}" for value in tenths)
+
+
+def huge() -> str:
+    """One sweep of SCALE_HUGE_CELLS (1e10) evaluations on 2 workers: time and sampled worker memory."""
+    cells = float(os.environ.get("SCALE_HUGE_CELLS", 1e10))
+    plan = plan_for(cells)
+    before = load()
+    loads = []
+    with open_client(Scheduler("local", 2), plan.memory_bytes) as client:
+        pids = list(client.run(os.getpid).values())
+        with MemorySampler(pids) as sampler:
+            start = time.perf_counter()
+            map_chunks(client, plan, lambda done: loads.append(os.getloadavg()[0]))
+            seconds = time.perf_counter() - start
         peak = worker_peak_mib(client)
+    totals = [total for _, total in sampler.samples]
     return (
-        f"- 1e10 run: {plan.cells:,} evaluations ({plan.chunks} chunks) on 2 workers in "
-        f"{fmt_seconds(seconds)}; worker peak memory {peak:,.0f} MiB; load average after {load()}."
+        f"- Huge run: {plan.cells:,} evaluations ({plan.combinations:,} combinations × {plan.draws:,} draws, "
+        f"{plan.chunks} chunks) on 2 workers in {fmt_seconds(seconds)} "
+        f"({plan.cells / seconds:,.3g} evaluations a second); load average {before} before, {load()} after, "
+        f"1-minute load during {min(loads):.1f}–{max(loads):.1f}. Worker memory sampled every "
+        f"{SAMPLE_SECONDS:g} s ({len(totals)} samples): both workers together {min(totals):,.0f}–"
+        f"{max(totals):,.0f} MiB, at each tenth of the run {sampler.profile()} MiB; one worker's largest "
+        f"{sampler.peak_each:,.0f} MiB sampled, {peak:,.0f} MiB by ru_maxrss."
     )
+
+
+if __name__ == "__main__":
+    print(huge() if "--huge" in sys.argv[1:] else run())

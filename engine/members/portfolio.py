@@ -187,15 +187,36 @@ def _evaluate(
     def lead(column: str) -> np.ndarray:
         return np.reshape(table[column].to_numpy(float), (-1,) + (1,) * ndim)
 
-    agreement = terms(params)
-    home_terms = {**agreement, **{name: lead(name) for name in (*HOME_PARAMETERS, "host_contribution")}}
-    own = lead("occupancy")
-    per_home = compute(home_terms, np.where(np.isnan(own), o, own), u)
+    own = {name: lead(name) for name in (*HOME_PARAMETERS, "host_contribution", "occupancy")}
+    total = np.sum(table["host_contribution"].to_numpy(float))
+    return evaluate_homes(terms(params), own, total, o, u, per_home_axes)
+
+
+def evaluate_homes(
+    agreement: Mapping[str, Any],
+    own: Mapping[str, Array],
+    host_contribution: Any,
+    o: Array,
+    u: Array,
+    per_home_axes: bool = False,
+) -> dict[str, dict[str, Array]]:
+    """The portfolio from terms already laid out, as ``portfolio_evaluate`` returns it.
+
+    ``agreement``: the agreement's terms (``engine.core.model.terms``, any of them arrays that
+    broadcast with the axes, as a sweep's moving terms do); ``own``: each home's
+    ``HOME_PARAMETERS``, ``host_contribution`` (its part of K) and ``occupancy`` (NaN = the
+    axes'), the home as the first axis; ``host_contribution``: the portfolio's K. Kept apart
+    from ``portfolio_evaluate`` so a sweep can move the agreement's terms without a
+    ``Parameters`` per setting.
+    """
+    home_terms = {**agreement, **{name: own[name] for name in (*HOME_PARAMETERS, "host_contribution")}}
+    occupancy = own["occupancy"]
+    per_home = compute(home_terms, np.where(np.isnan(occupancy), o, occupancy), u)
 
     sums = {name: np.sum(per_home[name], axis=0) for name in ADDITIVE}
-    sums["host_contribution"] = np.sum(table["host_contribution"].to_numpy(float))
+    sums["host_contribution"] = host_contribution
     if per_home_axes:
-        local_use_grid = portfolio_local_use(per_home, lead("places"), u)
+        local_use_grid = portfolio_local_use(per_home, own["places"], u)
     else:  # u applies to every home, so Σ L / Σ (L + X) is u: use it as it is
         local_use_grid = u + 0.0 * sums["local_places"]
     pooled = dict(sums)

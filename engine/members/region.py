@@ -371,14 +371,19 @@ def _key(rule: str, mix: float, contribution: np.ndarray, use: np.ndarray) -> np
     return _normalised(mix * contribution + (1 - mix) * use)
 
 
-def allocate(totals: Mapping[str, Array], host_contribution: Any, keys: pd.DataFrame) -> dict[str, Array]:
+def allocate(
+    totals: Mapping[str, Array], host_contribution: Any, keys: pd.DataFrame, spot_price: Any = None
+) -> dict[str, Array]:
     """The host side of ``totals`` divided among councils: council first, then the totals' shape.
 
     ``totals`` holds the host measures of docs/model.md (as ``engine.evaluate`` returns them),
-    ``host_contribution`` the K they include, ``keys`` the table ``allocation_keys`` returns
-    (its spot prices must be filled). Arrays in, arrays out: any shape of totals works.
+    ``host_contribution`` the K they include, ``keys`` the table ``allocation_keys`` returns;
+    a council whose spot price is empty there pays ``spot_price`` (the partnership's, which a
+    sweep may move: an array that broadcasts with the totals). Arrays in, arrays out: any
+    shape of totals works.
     """
-    ndim = np.ndim(totals["host_fees"])
+    used = ("local_weeks", "host_fees", *CREDITS, *SHARING)  # a sweep may move some of them only
+    ndim = max(np.ndim(host_contribution), np.ndim(spot_price), *(np.ndim(totals[name]) for name in used))
 
     def lead(column: str) -> np.ndarray:
         return np.reshape(keys[column].to_numpy(float), (-1,) + (1,) * ndim)
@@ -391,10 +396,15 @@ def allocate(totals: Mapping[str, Array], host_contribution: Any, keys: pd.DataF
         "host_contribution": lead("contribution_share") * host_contribution + 0.0 * totals["host_fees"],
         **{name: credit * totals[name] for name in CREDITS},
         **{name: profit * totals[name] for name in SHARING},
-        "host_spot_cost": local_weeks * lead("spot_price"),
+        "host_spot_cost": local_weeks * _spot(lead("spot_price"), spot_price),
     }
     values.update(host_results(values))
     return {name: values[name] for name in COUNCIL_MEASURES}
+
+
+def _spot(own: np.ndarray, partnership: Any) -> Array:
+    """Each council's spot price: its own, or the partnership's where its cell was empty."""
+    return own if partnership is None else np.where(np.isnan(own), partnership, own)
 
 
 def region_evaluate(

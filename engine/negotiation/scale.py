@@ -42,6 +42,7 @@ from engine.core.cells import format_value
 from engine.core.errors import ParameterError
 from engine.core.outcomes import Outcomes
 from engine.core.parameters import Parameters
+from engine.members.sweep import Members, assess_members, check_members
 from engine.negotiation.levers import check_values
 from engine.negotiation.rules import Rule, parse_rules
 from engine.negotiation.zone import CATEGORIES, AgreementZone, assess_terms, sweep_axis
@@ -75,6 +76,12 @@ class SweepPlan:
     settings_per_chunk: int
     chunk_cells: int
     memory_bytes: int = MEMORY_BYTES
+    members: Members | None = None
+
+    @property
+    def rows_per_combination(self) -> int:
+        """Rows of the table for one combination: 1, or one per member and per combined row."""
+        return 1 if self.members is None else len(self.members.names)
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -131,12 +138,16 @@ def plan_sweep(
     seed: int = 20261126,
     memory_bytes: int = MEMORY_BYTES,
     chunk_work: int = CHUNK_WORK,
+    members: Members | None = None,
 ) -> SweepPlan:
     """Check a sweep and cut it into chunks; one ParameterError naming every problem.
 
     ``terms``: (name, low, high, count) per swept term, 1 to ``MAX_TERMS`` different
     terms (``count`` values from low to high, whole numbers for places). ``memory_bytes``:
-    the bound on one chunk's memory; ``chunk_work``: the cells a chunk aims at.
+    the bound on one chunk's memory; ``chunk_work``: the cells a chunk aims at. ``members``:
+    a region's councils or a portfolio's homes (``engine.members.sweep``) to judge one by one
+    and together instead of the Inputs sheet's one home; each member takes memory and time as
+    one more home would.
     """
     rules = parse_rules(rules)
     uncertainty = uncertainty or Uncertainty()
@@ -158,12 +169,14 @@ def plan_sweep(
             axes.append(sweep_axis(params, name, (low, high), count))
         except ParameterError as error:
             problems += error.problems
-    most = max(1, int(memory_bytes) // (HEADROOM * BYTES_PER_CELL))
+    weight = 1 if members is None else members.weight  # arrays of the draws' size per combination
+    most = max(1, int(memory_bytes) // (HEADROOM * BYTES_PER_CELL * weight))
     if isinstance(draws, int) and draws > most:
         problems.append(
             (
                 "draws",
-                f"draws = {draws:,} need about {format_value(draws * BYTES_PER_CELL * HEADROOM / 2**30)} GB "
+                f"draws = {draws:,} need about "
+                f"{format_value(draws * weight * BYTES_PER_CELL * HEADROOM / 2**30)} GB "
                 f"for one term combination, above the memory bound of "
                 f"{format_value(memory_bytes / 2**30)} GB; use at most {most:,} draws or a larger bound",
             )
@@ -172,6 +185,8 @@ def plan_sweep(
         raise ParameterError(problems)
     if len(axes) > 1:  # pairs of terms tied together (reserved places ≤ places) at their extremes
         check_values(params, dict(zip(names, _corners(axes), strict=True)))
+    if members is not None:
+        check_members(params, members, dict(zip(names, axes, strict=True)))
     combinations = math.prod(len(axis) for axis in axes)
     if combinations > MAX_COMBINATIONS:
         raise ParameterError(
@@ -182,11 +197,11 @@ def plan_sweep(
                 )
             ]
         )
-    per_chunk = int(min(combinations, max(1, chunk_work // draws)))
-    chunk_cells = min(most, max(draws, COMPUTE_CELLS))
+    per_chunk = int(min(combinations, max(1, chunk_work // (draws * weight))))
+    chunk_cells = min(most, max(draws, COMPUTE_CELLS)) * weight
     return SweepPlan(
         params, rules, names, tuple(axes), uncertainty, int(draws), int(seed), per_chunk, chunk_cells,
-        int(memory_bytes),
+        int(memory_bytes), members,
     )  # fmt: skip
 
 
@@ -210,17 +225,20 @@ def evaluate_chunk(plan: SweepPlan, index: int) -> pd.DataFrame:
     """
     start, stop = plan.bounds(index)
     outcomes = sweep_outcomes(plan.uncertainty, plan.draws, plan.seed)
-    table = assess_terms(plan.params, plan.rules, plan.settings(start, stop), outcomes, plan.chunk_cells)
-    table.insert(0, "combination", np.arange(start, stop))
+    settings = plan.settings(start, stop)
+    if plan.members is None:
+        table = assess_terms(plan.params, plan.rules, settings, outcomes, plan.chunk_cells)
+    else:
+        table = assess_members(plan.params, plan.rules, settings, plan.members, outcomes, plan.chunk_cells)
+    table.insert(0, "combination", np.repeat(np.arange(start, stop), plan.rows_per_combination))
     return table
 
 
 def combine(plan: SweepPlan, pieces: Iterable[pd.DataFrame]) -> pd.DataFrame:
     """The chunks' tables as one, in combination order whatever order they arrived in."""
     table = pd.concat(list(pieces), ignore_index=True).sort_values("combination", kind="stable")
-    if len(table) != plan.combinations or not np.array_equal(
-        table["combination"].to_numpy(), np.arange(plan.combinations)
-    ):
+    expected = np.repeat(np.arange(plan.combinations), plan.rows_per_combination)
+    if len(table) != len(expected) or not np.array_equal(table["combination"].to_numpy(), expected):
         raise ParameterError([("chunks", "the pieces given are not every chunk of this sweep exactly once")])
     return table.reset_index(drop=True)
 
@@ -231,8 +249,8 @@ def run_in_process(plan: SweepPlan) -> pd.DataFrame:
 
 
 def as_zone(plan: SweepPlan, table: pd.DataFrame) -> AgreementZone | None:
-    """The sweep as an ``AgreementZone`` (two terms only), for ``balanced_points``."""
-    if len(plan.terms) != 2:
+    """The sweep as an ``AgreementZone`` (two terms of the one home only), for ``balanced_points``."""
+    if len(plan.terms) != 2 or plan.members is not None:
         return None
     outcomes = sweep_outcomes(plan.uncertainty, plan.draws, plan.seed)
     columns = table.drop(columns="combination")
@@ -280,3 +298,34 @@ def sweep_summary(plan: SweepPlan, table: pd.DataFrame) -> dict[str, Any]:
         "codes": [digits[i : i + width] for i in range(0, len(digits), width)],
         "rules_held": {f"rule_{i}": int(table[f"rule_{i}"].sum()) for i in range(1, len(plan.rules) + 1)},
     }
+
+
+def member_summaries(plan: SweepPlan, table: pd.DataFrame) -> dict[str, Any]:
+    """``sweep_summary`` of each member and combined row (a sweep with members), and ``every``: the
+    combinations where every council (home) is in the zone (both its parties accept)."""
+    if plan.members is None:
+        raise ParameterError([("members", "this sweep has no councils or homes")])
+    found = {
+        name: sweep_summary(plan, table[table["member"] == name].reset_index(drop=True))
+        for name in plan.members.names
+    }
+    single = table[table["member"].isin(plan.members.individual)]
+    both = (single["category"] == "both").to_numpy().reshape(plan.combinations, -1).all(axis=1)
+    width = plan.shape[-1]
+    digits = "".join(both.astype(int).astype(str))
+    first = table[table["member"] == plan.members.names[0]].reset_index(drop=True)
+    extent = (
+        {
+            name: [float(first[name].to_numpy()[both].min()), float(first[name].to_numpy()[both].max())]
+            for name in plan.terms
+        }
+        if both.any()
+        else None
+    )
+    every = {
+        "count": int(both.sum()),
+        "share": float(both.mean()),
+        "extent": extent,
+        "codes": [digits[i : i + width] for i in range(0, len(digits), width)],
+    }
+    return {"members": found, "every": every}

@@ -134,24 +134,28 @@ def open_client(scheduler: Scheduler, memory_bytes: int) -> Iterator[Any]:
 def map_chunks(client: Any, plan: SweepPlan, progress: Progress | None = None) -> pd.DataFrame:
     """One task per chunk on ``client``'s workers, gathered as they finish and combined in order.
 
-    The plan goes to every worker once (scatter), not with each task. Ctrl-C cancels the tasks.
+    The plan goes to every worker once (scatter), not with each task. A chunk's rows are let go
+    on the worker as soon as they are here (nothing else holds its future), so the workers'
+    memory stays flat however many chunks the sweep has. Ctrl-C cancels the tasks.
     """
     distributed = _distributed()
     progress = progress or (lambda done: None)
-    futures = []
+    pending: set[Any] = set()
     try:
         shared = client.scatter(
             plan, broadcast=True, hash=False
         )  # a fresh key: an earlier run's may be going
-        futures = client.map(evaluate_chunk, [shared] * plan.chunks, range(plan.chunks), pure=False)
+        pending = set(client.map(evaluate_chunk, [shared] * plan.chunks, range(plan.chunks), pure=False))
         pieces = []
-        for future in distributed.as_completed(futures):
+        for future in distributed.as_completed(list(pending)):
             pieces.append(future.result())  # raises a worker's error here, as it was raised there
+            pending.discard(future)
+            future.release()  # the rows are here now: the worker may forget them
             progress(len(pieces))
         return combine(plan, pieces)
     finally:
-        if futures:
-            client.cancel(futures)
+        if pending:
+            client.cancel(list(pending))
 
 
 def _distributed():

@@ -27,8 +27,11 @@ from engine import (
     balanced_points,
     best_accepted,
     default_range,
+    member_summaries,
     parse_lever,
     plan_sweep,
+    portfolio_members,
+    region_members,
     sweep_summary,
 )
 from excel_addin.cli.cluster import parse_scheduler, run_chunks
@@ -42,8 +45,10 @@ from excel_addin.workbook.sheets import portfolio as portfolio_sheet
 from excel_addin.workbook.sheets import region as region_sheet
 
 STOPPED = 130  # the shell's code for a run stopped by Ctrl-C
+BEST_METHOD = "Best accepted point of the sweep: the largest product of gains among the swept combinations"
 PROGRESS_AFTER = 2.0  # seconds: a quicker run shows no progress bar
 OUT_FORMATS = {".parquet": "Parquet", ".pq": "Parquet", ".csv": "CSV"}
+MEMBER_SHEETS = {"region": ("Region", region_sheet), "portfolio": ("Portfolio", portfolio_sheet)}
 
 
 @command(
@@ -67,6 +72,13 @@ OUT_FORMATS = {".parquet": "Parquet", ".pq": "Parquet", ".csv": "CSV"}
     ),
     arg("--memory-gb", type=float, default=1.0, metavar="GB", help="memory bound of one worker (default 1)"),
     arg("--out", type=Path, metavar="FILE", help="write every term combination's figures (.parquet or .csv)"),
+    arg(
+        "--members",
+        choices=("auto", "region", "portfolio", "none"),
+        default="auto",
+        help="judge every council of the Region table or every home of the Portfolio table, and them "
+        "together (default: the filled table, the Region table if both are; none: the Inputs sheet's home)",
+    ),
 )
 def sweep(args: argparse.Namespace) -> Outcome:
     scheduler = parse_scheduler(args.scheduler)
@@ -80,8 +92,22 @@ def sweep(args: argparse.Namespace) -> Outcome:
     terms = [parse_lever(text) for text in args.terms] if args.terms else _sheet_terms(values, params)
     if not math.isfinite(args.memory_gb) or args.memory_gb <= 0:
         raise ParameterError([("memory", f"--memory-gb {args.memory_gb:g} must be more than 0")])
+    filled = [kind for kind, (_, sheet) in MEMBER_SHEETS.items() if sheet.skip(values) is None]
+    kind = _members_kind(args.members, filled)
+    members = None
+    if kind == "region":
+        members = region_members(region_sheet.councils_of(values), region_sheet.rules_of(values))
+    elif kind == "portfolio":
+        members = portfolio_members(portfolio_sheet.homes_of(values), params)
     plan = plan_sweep(
-        params, rules, terms, uncertainty, draws, seed, memory_bytes=int(args.memory_gb * 2**30)
+        params,
+        rules,
+        terms,
+        uncertainty,
+        draws,
+        seed,
+        memory_bytes=int(args.memory_gb * 2**30),
+        members=members,
     )
     started = time.perf_counter()
     try:
@@ -92,15 +118,18 @@ def sweep(args: argparse.Namespace) -> Outcome:
         stopped: dict[str, Any] = {"error": "stopped", "message": message}
         return Outcome(stopped, lambda out: out.print(message, markup=False), STOPPED)
     seconds = time.perf_counter() - started
-    zone = sweep_summary(plan, table)
-    points = _points(plan, table)
+    if members is None:
+        zone, points, by_member = sweep_summary(plan, table), _points(plan, table), None
+    else:
+        by_member = member_summaries(plan, table)
+        zone = by_member["members"][members.combined[0]]
+        points = {
+            name: _point(plan, best_accepted(table[table["member"] == name]), BEST_METHOD)
+            for name in members.names
+        }
     if args.out is not None:
         _write(table, args.out, out_format)
-    not_swept = [
-        name
-        for name, sheet in (("Region", region_sheet), ("Portfolio", portfolio_sheet))
-        if sheet.skip(values) is None
-    ]
+    not_swept = [MEMBER_SHEETS[name][0] for name in filled if name != kind]
     data: dict[str, Any] = {
         "path": str(summary.path),
         "fingerprint": summary.inputs.fingerprint,
@@ -112,12 +141,26 @@ def sweep(args: argparse.Namespace) -> Outcome:
         "chunks": plan.chunks,
         "seconds": seconds,
         "rules": [rule.text for rule in plan.rules],
+        "members": kind,
         "zone": zone,
         "points": points,
+        "by_member": by_member,
         "out": str(args.out) if args.out is not None else None,
         "not_swept": not_swept,
     }
     return Outcome(data, lambda out: _show(out, summary.path.name, scheduler.text, data, plan))
+
+
+def _members_kind(choice: str, filled: list[str]) -> str:
+    """Which members to judge: the one asked for (its table must be filled), or the filled table."""
+    if choice == "auto":
+        return filled[0] if filled else "none"
+    if choice != "none" and choice not in filled:
+        name = MEMBER_SHEETS[choice][0]
+        raise ParameterError(
+            [("members", f"--members {choice}: the {name} table on the Inputs sheet is empty")]
+        )
+    return choice
 
 
 def _sheet_terms(values: dict[str, Any], params: Any) -> list[tuple[str, float, float, int]]:
@@ -140,9 +183,7 @@ def _points(plan: Any, table: pd.DataFrame) -> dict[str, Any]:
             name: _point(plan, row if bool(row["found"]) else None, str(row["method"]))
             for name, row in rows.items()
         }
-    best = best_accepted(table)
-    method = "Best accepted point of the sweep: the largest product of gains among the swept combinations"
-    return {"best_accepted": _point(plan, best, method)}
+    return {"best_accepted": _point(plan, best_accepted(table), BEST_METHOD)}
 
 
 def _point(plan: Any, row: Any, method: str) -> dict[str, Any]:
@@ -224,7 +265,6 @@ class _ProgressBar:
 
 
 def _show(out: Console, file: str, where: str, data: dict[str, Any], plan: Any) -> None:
-    zone = data["zone"]
     out.print(
         f"Sweep – {file}: {data['combinations']:,} term combinations × {data['draws']:,} simulated years "
         f"(seed {data['seed']}) = {data['cells']:,} evaluations in {data['chunks']:,} chunks on {where}, "
@@ -232,19 +272,43 @@ def _show(out: Console, file: str, where: str, data: dict[str, Any], plan: Any) 
         markup=False,
         highlight=False,
     )
+    if data["by_member"] is None:
+        _show_zone(out, data, plan)
+    else:
+        _show_members(out, data, plan)
+    if data["out"]:
+        out.print(f"Wrote every combination's figures to {data['out']}.", markup=False)
+    if data["not_swept"]:
+        swept = {"none": "the one home of the Inputs sheet", "region": "the Region table's councils"}.get(
+            data["members"], "the Portfolio table's homes"
+        )
+        out.print(
+            f"The {' and '.join(data['not_swept'])} table is not swept: this is {swept} "
+            f"(--members {data['not_swept'][0].lower()} sweeps it).",
+            markup=False,
+        )
+
+
+def _extent_words(plan: Any, extent: dict[str, list[float]] | None) -> str:
+    if not extent:
+        return "nowhere"
+    return " and ".join(
+        f"{figures.lever_label(plan.params, name)} "
+        f"{figures.value_text(low, figures.term_unit(plan.params, name))}–"
+        f"{figures.value_text(high, figures.term_unit(plan.params, name))}"
+        for name, (low, high) in extent.items()
+    )
+
+
+def _show_zone(out: Console, data: dict[str, Any], plan: Any) -> None:
+    zone = data["zone"]
     shares = ", ".join(
         f"{CATEGORY_LABELS[name].lower()} {figures.value_text(share, 'share')}"
         for name, share in zone["shares"].items()
     )
     out.print(f"Verdicts: {shares}.", markup=False, highlight=False)
     if zone["extent"]:
-        spans = [
-            f"{figures.lever_label(plan.params, name)} from "
-            f"{figures.value_text(low, figures.term_unit(plan.params, name))} to "
-            f"{figures.value_text(high, figures.term_unit(plan.params, name))}"
-            for name, (low, high) in zone["extent"].items()
-        ]
-        out.print(f"Both accept within {' and '.join(spans)}.", markup=False, highlight=False)
+        out.print(f"Both accept within {_extent_words(plan, zone['extent'])}.", markup=False, highlight=False)
     else:
         out.print("No swept terms are accepted by both parties.", markup=False)
     for point in data["points"].values():
@@ -264,11 +328,42 @@ def _show(out: Console, file: str, where: str, data: dict[str, Any], plan: Any) 
             figure = figures.value_text(nan_of(entry["figure"]), figures.rule_unit(rule))
             table.add_row(figures.rule_words(rule), f"{figure} {'✓' if entry['holds'] else '✗'}")
         out.print(table)
-    if data["out"]:
-        out.print(f"Wrote every combination's figures to {data['out']}.", markup=False)
-    if data["not_swept"]:
-        out.print(
-            f"The {' and '.join(data['not_swept'])} tables are not swept: this is the one home of the Inputs "
-            "sheet.",
-            markup=False,
+
+
+def _show_members(out: Console, data: dict[str, Any], plan: Any) -> None:
+    """One row per council (home) and for them together: where both accept, and the best accepted point."""
+    who = "council" if data["members"] == "region" else "home"
+    table = Table(title=f"Each {who}: where both parties accept, and the best accepted point of the sweep")
+    for heading in (who.capitalize(), "Both accept", "Where", "Best point", "Provider's gain", "Host's gain"):
+        table.add_column(
+            heading, justify="right" if "gain" in heading or heading == "Both accept" else "left"
         )
+    for name, zone in data["by_member"]["members"].items():
+        point = data["points"][name]
+        at = (
+            ", ".join(
+                figures.value_text(value, figures.term_unit(plan.params, term))
+                for term, value in point["terms"].items()
+            )
+            if point["found"]
+            else "–"
+        )
+        gains = [
+            figures.money(nan_of(point[g])) if point["found"] else "–" for g in ("provider_gain", "host_gain")
+        ]
+        table.add_row(
+            name,
+            figures.value_text(zone["shares"]["both"], "share"),
+            _extent_words(plan, zone["extent"]),
+            at,
+            *gains,
+        )
+    out.print(table)
+    every = data["by_member"]["every"]
+    out.print(
+        f"Every {who} in the zone (both parties accept for each): "
+        f"{figures.value_text(every['share'], 'share')} of the combinations, "
+        f"{_extent_words(plan, every['extent'])}.",
+        markup=False,
+        highlight=False,
+    )

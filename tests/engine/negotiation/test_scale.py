@@ -20,8 +20,11 @@ from engine import (
     Parameters,
     Uncertainty,
     agreement_zone,
+    assess_members,
     balanced_points,
     draw_outcomes,
+    portfolio_members,
+    region_members,
 )
 from engine.negotiation import scale
 from excel_addin.cli import main
@@ -29,6 +32,8 @@ from excel_addin.cli.cluster import parse_scheduler, run_chunks
 from excel_addin.files.operations import check_workbook
 from excel_addin.workbook.risk_figures import agreement_of
 from excel_addin.workbook.risk_inputs import WORKBOOK_RULES
+from excel_addin.workbook.sheets import portfolio as portfolio_sheet
+from excel_addin.workbook.sheets import region as region_sheet
 from tests.support.workbook import make_workbook
 
 RULES = [
@@ -156,7 +161,7 @@ def _sweep_json(capsys, *argv) -> dict:
 
 def test_sweep_of_the_sheets_terms_equals_the_agreement_sheet(workbook, capsys, tmp_path):
     out = tmp_path / "zone.csv"
-    data = _sweep_json(capsys, workbook, "--out", out)
+    data = _sweep_json(capsys, workbook, "--members", "none", "--out", out)
     outcomes = draw_outcomes(Uncertainty(correlation=0.3), 1_000, 11)
     terms = ("host_contribution", "deficit_support")
     zone = agreement_zone(
@@ -184,7 +189,7 @@ def test_three_terms_from_the_command_line_give_the_best_accepted_point(workbook
     out = tmp_path / "zone.parquet"
     data = _sweep_json(
         capsys, workbook, "--terms", "host_contribution=150000:250000:5", "--terms", "deficit_support=0:1:3",
-        "--terms", "local_fee=4800:5200:3", "--draws", "1000", "--out", out,
+        "--terms", "local_fee=4800:5200:3", "--draws", "1000", "--members", "none", "--out", out,
     )  # fmt: skip
     assert data["zone"]["shape"] == [5, 3, 3] and data["cells"] == 45_000
     table = pd.read_parquet(out)
@@ -203,9 +208,23 @@ def test_the_same_json_zone_in_process_and_on_local_clusters(workbook, capsys):
     argv = [workbook, "--terms", "host_contribution=100000:300000:9", "--terms", "deficit_support=0:1:4"]
     zones = {}
     for scheduler in ("none", "local:1", "local:2"):
-        data = _sweep_json(capsys, *argv, "--draws", "1000", "--scheduler", scheduler)
+        data = _sweep_json(capsys, *argv, "--draws", "1000", "--scheduler", scheduler, "--members", "none")
         zones[scheduler] = (data["zone"], data["points"])
     assert zones["none"] == zones["local:1"] == zones["local:2"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("members", ["region", "portfolio"])
+def test_the_same_json_for_every_council_and_home_in_process_and_on_a_local_cluster(
+    workbook, capsys, members
+):
+    argv = [workbook, "--terms", "host_contribution=100000:300000:9", "--terms", "deficit_support=0:1:4"]
+    found = {}
+    for scheduler in ("none", "local:1"):
+        data = _sweep_json(capsys, *argv, "--draws", "1000", "--scheduler", scheduler, "--members", members)
+        found[scheduler] = (data["zone"], data["points"], data["by_member"])
+    assert found["none"] == found["local:1"]
+    assert len(found["none"][2]["members"]) == {"region": 4, "portfolio": 4}[members]
 
 
 @pytest.mark.slow
@@ -215,6 +234,41 @@ def test_many_chunks_on_a_local_cluster_equal_in_process():
     pd.testing.assert_frame_equal(
         run_chunks(plan, parse_scheduler("local:2")), scale.run_in_process(plan), check_exact=True
     )
+
+
+def test_every_council_and_home_from_the_command_line_equal_the_engine(workbook, capsys, tmp_path):
+    """The template's Region and Portfolio tables (three councils, two homes) over the sheet's draws."""
+    inputs = check_workbook(workbook).inputs
+    outcomes = draw_outcomes(Uncertainty(correlation=0.3), 1_000, 11)
+    axes = {"host_contribution": np.linspace(100_000, 300_000, 21), "deficit_support": np.linspace(0, 1, 11)}
+    first, second = np.meshgrid(*axes.values(), indexing="ij")
+    settings = {"host_contribution": first.ravel(), "deficit_support": second.ravel()}
+    region = region_members(region_sheet.councils_of(inputs.values), region_sheet.rules_of(inputs.values))
+    homes = portfolio_members(portfolio_sheet.homes_of(inputs.values), inputs.params)
+    for kind, members in (("region", region), ("portfolio", homes)):
+        out = tmp_path / f"{kind}.csv"
+        data = _sweep_json(capsys, workbook, "--members", kind, "--out", out)  # default: the sheet's terms
+        expected = assess_members(inputs.params, WORKBOOK_RULES, settings, members, outcomes)
+        assert data["members"] == kind and list(data["by_member"]["members"]) == list(members.names)
+        for name, zone in data["by_member"]["members"].items():
+            codes = expected[expected["member"] == name]["code"]
+            assert "".join(zone["codes"]) == "".join(map(str, codes)), name
+        written = pd.read_csv(out)
+        assert list(written["member"][: len(members.names)]) == list(members.names)
+        np.testing.assert_allclose(written["host_gain"], expected["host_gain"], rtol=1e-15)
+        assert {"both", "provider_only"} <= set(expected["category"])  # not all one verdict
+    # auto: the Region table (both are filled in the template), the Portfolio table named as not swept
+    data = _sweep_json(capsys, workbook, "--terms", "host_contribution=100000:300000:3")
+    assert data["members"] == "region" and data["not_swept"] == ["Portfolio"]
+
+
+def test_members_of_an_empty_table_are_refused(tmp_path, capsys):
+    path = make_workbook(tmp_path, councils=[], homes=[])
+    assert main(["sweep", str(path), "--members", "portfolio", "--json"]) == 2
+    data = json.loads(capsys.readouterr().out)
+    assert "the Portfolio table on the Inputs sheet is empty" in data["message"]
+    data = _sweep_json(capsys, path, "--terms", "host_contribution=100000:300000:3", "--draws", "100")
+    assert data["members"] == "none" and data["by_member"] is None and data["not_swept"] == []
 
 
 @pytest.mark.parametrize(
