@@ -26,7 +26,10 @@ terms change the total (spot price, outside fee, places, weeks) or the line miss
 zone, the Nash point is searched for over the whole box: the sweep's pairs and the points
 where the zone's edge crosses its grid lines (bisected) seed zooms from every local maximum,
 each zoom keeping its own edge points, to 1e-4 of each swept range (docs/negotiation.md
-states the method and its tolerance). Every point reported is accepted by both.
+states the method and its tolerance). A zone thinner than a step of the sweep, with no pair
+in it, is found where it crosses a grid line between a pair only the provider accepts and
+one only the host accepts (each party's edge bisected there); it seeds the zooms and the
+equal-gains search the same way. Every point reported is accepted by both.
 """
 
 from __future__ import annotations
@@ -313,7 +316,8 @@ def _equal_gains(zone: AgreementZone, refine: bool) -> tuple[pd.DataFrame | None
     """Where provider_gain = host_gain inside the zone, nearest today's terms.
 
     The line is found where the gap between the gains changes sign between neighbouring
-    pairs of the sweep, each crossing solved along its segment. With ``refine`` the search
+    pairs of the sweep, or (with ``refine``) between the two edges of a sliver of the zone
+    thinner than a step (``_slivers``), each crossing solved along its segment. With ``refine`` the search
     then zooms: a finer 11 × 11 sweep around the nearest crossing (and around any crossing
     elsewhere that a zoom could bring nearer), its crossings solved again, each level five
     times finer, so the nearest point is not limited to where the line happens to cross
@@ -370,7 +374,8 @@ def _crossing_seeds(
 
 
 def _crossings(zone, axes, table, base, span, refine) -> pd.DataFrame | None:
-    """The accepted points of the equal-gains line among this sweep's crossings, nearest ``base`` first."""
+    """The accepted points of the equal-gains line among this sweep's crossings (with ``refine``, also
+    those across its slivers), nearest ``base`` first."""
     n0, n1 = len(axes[0]), len(axes[1])
     gap = (table["provider_gain"] - table["host_gain"]).to_numpy().reshape(n0, n1)
     inside = (table["category"] == "both").to_numpy().reshape(n0, n1)
@@ -468,16 +473,20 @@ def _root_along(zone, segment, f_lo, f_hi, steps):
 def _nash(zone: AgreementZone, refine: bool, equal: pd.DataFrame | None) -> tuple[pd.DataFrame | None, str]:
     """The accepted terms with the largest product of the two parties' gains over no deal.
 
-    The search is global over the swept box (docs: negotiation.md): every pair of the sweep
-    and every point where the zone's edge crosses the sweep's grid lines (located by
-    bisection) are candidates; the best few from separate places seed a zoom each, and
-    each zoom keeps both its grid and its own edge points until its spacing is
-    ``TERM_TOLERANCE`` of each range. So a best deal on a sloping edge of the zone, far
-    from any pair of the sweep, is found, and so is one in another part of the zone.
+    The search is global over the swept box (docs: negotiation.md): every pair of the
+    sweep, every point where the zone's edge crosses the sweep's grid lines (located by
+    bisection) and the points of any sliver of the zone thinner than a step
+    (``_sliver_points``, also when no pair of the sweep is accepted) are candidates; the
+    best few from separate places seed a zoom each, and each zoom keeps its grid, its own
+    edge points and slivers until its spacing is ``TERM_TOLERANCE`` of each range. So a
+    best deal on a sloping edge of the zone, far from any pair of the sweep, is found, and
+    so is one in another part of the zone, or in a zone no pair of the sweep lies in.
     """
     table = zone.table
     feasible = _feasible(table)
-    thin, thin_cells = _sliver_points(zone, zone.axes, table, SEED_SEGMENTS) if refine else (table.iloc[:0], None)
+    thin, thin_cells = table.iloc[:0], np.zeros(0, dtype=int)
+    if refine:
+        thin, thin_cells = _sliver_points(zone, zone.axes, table, SEED_SEGMENTS)
     if not feasible.any() and thin.empty:
         return (
             None,
@@ -638,9 +647,9 @@ def _slivers(
     open_ = host_edge <= provider_edge
     if not open_.any():
         return table.iloc[:0], np.zeros(0, dtype=int)
-    t = np.concatenate([host_edge[open_], (host_edge[open_] + provider_edge[open_]) / 2, provider_edge[open_]])
-    point = np.tile(start[open_], (3, 1)) + t[:, None] * np.tile((stop - start)[open_], (3, 1))
     middle = (host_edge[open_] + provider_edge[open_]) / 2
+    t = np.concatenate([host_edge[open_], middle, provider_edge[open_]])
+    point = np.tile(start[open_], (3, 1)) + t[:, None] * np.tile((stop - start)[open_], (3, 1))
     return _assess_pairs(zone, point[:, 0], point[:, 1]), np.where(middle < 0.5, p_at[open_], h_at[open_])
 
 
@@ -739,8 +748,8 @@ def _climb(zone: AgreementZone, seeds: list[pd.DataFrame], spacing: list[float])
 def _zoom_once(
     zone: AgreementZone, best: pd.DataFrame, half: list[float], last: bool
 ) -> tuple[pd.DataFrame, float]:
-    """One zoom level around ``best``: the better of it and the level's grid and edge points, and the
-    product's largest change between neighbours of that grid."""
+    """One zoom level around ``best``: the better of it and the level's grid, edge and sliver points,
+    and the product's largest change between neighbours of that grid."""
     centre = [float(best[name].iloc[0]) for name in zone.terms]
     axes = [_zoom_axis(zone, i, centre[i], half[i], NASH_POINTS) for i in range(2)]
     first, second = np.meshgrid(*axes, indexing="ij")
