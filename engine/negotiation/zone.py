@@ -317,11 +317,11 @@ def _equal_gains(zone: AgreementZone, refine: bool) -> tuple[pd.DataFrame | None
 
     The line is found where the gap between the gains changes sign between neighbouring
     pairs of the sweep, or (with ``refine``) between the two edges of a sliver of the zone
-    thinner than a step (``_slivers``), each crossing solved along its segment. With ``refine`` the search
-    then zooms: a finer 11 × 11 sweep around the nearest crossing (and around any crossing
-    elsewhere that a zoom could bring nearer), its crossings solved again, each level five
-    times finer, so the nearest point is not limited to where the line happens to cross
-    the sweep's grid lines.
+    thinner than a step (``_slivers``), each crossing solved along its segment. With
+    ``refine`` the search then zooms: a finer 11 × 11 sweep around the nearest crossing
+    (and around any crossing elsewhere that a zoom could bring nearer), its crossings solved
+    again, each level five times finer, so the nearest point is not limited to where the
+    line happens to cross the sweep's grid lines.
     """
     none = "Equal gains: no terms in the sweep give the parties equal gains where both accept"
     base = np.array([lever_value(zone.params, name) for name in zone.terms])
@@ -760,7 +760,8 @@ def _zoom_once(
     steps = FINAL_BISECT_STEPS if last else BISECT_STEPS
     edges, _ = _edge_points(zone, axes, rows, floor, steps, ZOOM_SEGMENTS)
     thin, _ = _sliver_points(zone, axes, rows, ZOOM_SEGMENTS)
-    found = pd.concat([frame for frame in (rows[feasible], edges, thin) if not frame.empty] or [edges])
+    parts = [frame for frame in (rows[feasible], edges, thin) if not frame.empty]
+    found = pd.concat(parts, ignore_index=True) if parts else edges
     if not found.empty:
         pick = int(np.argmax(found["nash_product"].to_numpy()))
         if float(found["nash_product"].iloc[pick]) > floor:
