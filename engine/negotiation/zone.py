@@ -26,7 +26,10 @@ terms change the total (spot price, outside fee, places, weeks) or the line miss
 zone, the Nash point is searched for over the whole box: the sweep's pairs and the points
 where the zone's edge crosses its grid lines (bisected) seed zooms from every local maximum,
 each zoom keeping its own edge points, to 1e-4 of each swept range (docs/negotiation.md
-states the method and its tolerance). Every point reported is accepted by both.
+states the method and its tolerance). A zone thinner than a step of the sweep, with no pair
+in it, is found where it crosses a grid line between a pair only the provider accepts and
+one only the host accepts (each party's edge bisected there); it seeds the zooms and the
+equal-gains search the same way. Every point reported is accepted by both.
 """
 
 from __future__ import annotations
@@ -82,6 +85,7 @@ TERM_TOLERANCE = 1e-4  # the last zoom's grid spacing, as a share of each swept 
 MAX_LEVELS = 12
 SEED_BISECT_STEPS, BISECT_STEPS, FINAL_BISECT_STEPS = 3, 3, 16  # halvings of a segment to the zone's edge
 SEED_SEGMENTS, ZOOM_SEGMENTS = 64, 8  # edge segments bisected at once (the most promising first)
+SLIVER_STEPS = 20  # halvings locating each party's edge where the zone is thinner than a step
 BINDING_NUDGE = 1e-6  # share of a range: a rule failing this close to the deal holds it there
 EQUAL_TOLERANCE = 0.01  # £: gains this close count as equal
 MAX_CROSSINGS = 512
@@ -312,11 +316,12 @@ def _equal_gains(zone: AgreementZone, refine: bool) -> tuple[pd.DataFrame | None
     """Where provider_gain = host_gain inside the zone, nearest today's terms.
 
     The line is found where the gap between the gains changes sign between neighbouring
-    pairs of the sweep, each crossing solved along its segment. With ``refine`` the search
-    then zooms: a finer 11 × 11 sweep around the nearest crossing (and around any crossing
-    elsewhere that a zoom could bring nearer), its crossings solved again, each level five
-    times finer, so the nearest point is not limited to where the line happens to cross
-    the sweep's grid lines.
+    pairs of the sweep, or (with ``refine``) between the two edges of a sliver of the zone
+    thinner than a step (``_slivers``), each crossing solved along its segment. With
+    ``refine`` the search then zooms: a finer 11 × 11 sweep around the nearest crossing
+    (and around any crossing elsewhere that a zoom could bring nearer), its crossings solved
+    again, each level five times finer, so the nearest point is not limited to where the
+    line happens to cross the sweep's grid lines.
     """
     none = "Equal gains: no terms in the sweep give the parties equal gains where both accept"
     base = np.array([lever_value(zone.params, name) for name in zone.terms])
@@ -369,7 +374,8 @@ def _crossing_seeds(
 
 
 def _crossings(zone, axes, table, base, span, refine) -> pd.DataFrame | None:
-    """The accepted points of the equal-gains line among this sweep's crossings, nearest ``base`` first."""
+    """The accepted points of the equal-gains line among this sweep's crossings (with ``refine``, also
+    those across its slivers), nearest ``base`` first."""
     n0, n1 = len(axes[0]), len(axes[1])
     gap = (table["provider_gain"] - table["host_gain"]).to_numpy().reshape(n0, n1)
     inside = (table["category"] == "both").to_numpy().reshape(n0, n1)
@@ -378,6 +384,8 @@ def _crossings(zone, axes, table, base, span, refine) -> pd.DataFrame | None:
     for axis, name in enumerate(zone.terms):
         if not _is_integer(zone.params, name):  # a whole-number term cannot sit between two values
             brackets.append(_bracket(first, second, gap, inside, None, axis))
+    if refine:
+        brackets.append(_sliver_brackets(zone, axes, table))
     a_lo, a_hi, b_lo, b_hi, f_lo, f_hi = (np.concatenate([part[i] for part in brackets]) for i in range(6))
     if a_lo.size == 0:
         return None
@@ -418,6 +426,26 @@ def _bracket(first, second, gap, inside, exact, axis):
     return first[lo][mask], first[hi][mask], second[lo][mask], second[hi][mask], gap[lo][mask], gap[hi][mask]
 
 
+def _sliver_brackets(zone, axes, table):
+    """Sign changes of the gap between the two edges of each sliver of ``_slivers`` (both accepted)."""
+    rows, _ = _slivers(zone, axes, table, MAX_CROSSINGS)
+    count = len(rows) // 3
+    host_edge, provider_edge = rows.iloc[:count], rows.iloc[2 * count :]
+    gap_h = (host_edge["provider_gain"] - host_edge["host_gain"]).to_numpy()
+    gap_p = (provider_edge["provider_gain"] - provider_edge["host_gain"]).to_numpy()
+    both = (host_edge["category"].to_numpy() == "both") & (provider_edge["category"].to_numpy() == "both")
+    mask = (gap_h * gap_p < 0) & both
+    a, b = zone.terms
+    return (
+        host_edge[a].to_numpy()[mask],
+        provider_edge[a].to_numpy()[mask],
+        host_edge[b].to_numpy()[mask],
+        provider_edge[b].to_numpy()[mask],
+        gap_h[mask],
+        gap_p[mask],
+    )
+
+
 def _root_along(zone, segment, f_lo, f_hi, steps):
     """Position t in [0, 1] of gap = 0 along each segment: Illinois (bracketed false position).
 
@@ -445,16 +473,21 @@ def _root_along(zone, segment, f_lo, f_hi, steps):
 def _nash(zone: AgreementZone, refine: bool, equal: pd.DataFrame | None) -> tuple[pd.DataFrame | None, str]:
     """The accepted terms with the largest product of the two parties' gains over no deal.
 
-    The search is global over the swept box (docs: negotiation.md): every pair of the sweep
-    and every point where the zone's edge crosses the sweep's grid lines (located by
-    bisection) are candidates; the best few from separate places seed a zoom each, and
-    each zoom keeps both its grid and its own edge points until its spacing is
-    ``TERM_TOLERANCE`` of each range. So a best deal on a sloping edge of the zone, far
-    from any pair of the sweep, is found, and so is one in another part of the zone.
+    The search is global over the swept box (docs: negotiation.md): every pair of the
+    sweep, every point where the zone's edge crosses the sweep's grid lines (located by
+    bisection) and the points of any sliver of the zone thinner than a step
+    (``_sliver_points``, also when no pair of the sweep is accepted) are candidates; the
+    best few from separate places seed a zoom each, and each zoom keeps its grid, its own
+    edge points and slivers until its spacing is ``TERM_TOLERANCE`` of each range. So a
+    best deal on a sloping edge of the zone, far from any pair of the sweep, is found, and
+    so is one in another part of the zone, or in a zone no pair of the sweep lies in.
     """
     table = zone.table
     feasible = _feasible(table)
-    if not feasible.any():
+    thin, thin_cells = table.iloc[:0], np.zeros(0, dtype=int)
+    if refine:
+        thin, thin_cells = _sliver_points(zone, zone.axes, table, SEED_SEGMENTS)
+    if not feasible.any() and thin.empty:
         return (
             None,
             "Nash: no terms in the sweep are accepted by both with a gain for each over the no-deal position",
@@ -470,8 +503,15 @@ def _nash(zone: AgreementZone, refine: bool, equal: pd.DataFrame | None) -> tupl
     best = table.iloc[[int(np.argmax(product))]]
     if not refine:
         return best, "Nash: largest product of gains among the sweep's pairs where both accept"
+    if not thin.empty and (
+        not feasible.any() or float(thin["nash_product"].max()) > float(best["nash_product"].iloc[0])
+    ):
+        best = thin.iloc[[int(np.argmax(thin["nash_product"].to_numpy()))]]
     floor = float(best["nash_product"].iloc[0])
     edges, cells = _edge_points(zone, zone.axes, table, floor, SEED_BISECT_STEPS, SEED_SEGMENTS)
+    if not thin.empty:  # a sliver's points seed zooms as the zone's edge points do
+        edges = thin if edges.empty else pd.concat([edges, thin], ignore_index=True)
+        cells = np.concatenate([cells, thin_cells])
     seeds = _seeds(zone, edges, cells)
     local = _climb(zone, seeds, _spacing(zone.axes))
     if float(local["nash_product"].iloc[0]) > float(best["nash_product"].iloc[0]):
@@ -546,6 +586,80 @@ def _edge_points(
     rows = _assess_pairs(zone, good[:, 0], good[:, 1])
     ok_rows = _feasible(rows)
     return rows[ok_rows], inner_at[keep][ok_rows]
+
+
+def _slivers(
+    zone: AgreementZone, axes: Sequence[np.ndarray], table: pd.DataFrame, most: int
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Where the zone is thinner than a step of ``axes``: the accepted stretch of each grid-line segment
+    whose one end only the provider accepts and the other only the host.
+
+    Along such a segment each party's acceptance flips, in opposite directions, so both
+    accept between the two flips if the provider's lies on the host's accepted side. The
+    two flips are bisected together, ``SLIVER_STEPS`` halvings of the segment (each
+    evaluated point narrows both); every segment at once, the ``most`` with the largest
+    total gain at an end first. A party's acceptance is taken to flip once along the segment.
+    Returns, for each segment whose stretch is not empty, three rows (blocks: the host's
+    edge, the middle, the provider's edge, each on the accepted side) and the grid index of
+    the segment's end nearest the middle.
+    """
+    n0, n1 = len(axes[0]), len(axes[1])
+    provider = table["provider_accepts"].to_numpy(dtype=bool)
+    host = table["host_accepts"].to_numpy(dtype=bool)
+    index = np.arange(n0 * n1).reshape(n0, n1)
+    provider_end, host_end = [], []
+    for axis, name in enumerate(zone.terms):
+        if _is_integer(zone.params, name) or len(axes[axis]) < 2:
+            continue
+        a = (index[:-1, :] if axis == 0 else index[:, :-1]).ravel()
+        b = (index[1:, :] if axis == 0 else index[:, 1:]).ravel()
+        opposite = (provider[a] != provider[b]) & (host[a] != host[b]) & (provider[a] != host[a])
+        provider_end.append(np.where(provider[a], a, b)[opposite])
+        host_end.append(np.where(provider[a], b, a)[opposite])
+    ends = (np.concatenate(provider_end), np.concatenate(host_end)) if provider_end else None
+    if ends is None or ends[0].size == 0:
+        return table.iloc[:0], np.zeros(0, dtype=int)
+    total = table["total_gain"].to_numpy()
+    keep = np.argsort(-np.maximum(total[ends[0]], total[ends[1]]), kind="stable")[:most]
+    p_at, h_at = ends[0][keep], ends[1][keep]
+    first, second = np.meshgrid(axes[0], axes[1], indexing="ij")
+    grid = np.stack([first.ravel(), second.ravel()], axis=1)
+    start, stop = grid[p_at], grid[h_at]  # t = 0 at the provider's end, 1 at the host's
+    bounds = [np.zeros(keep.size), np.ones(keep.size), np.zeros(keep.size), np.ones(keep.size)]
+    for _ in range(SLIVER_STEPS):
+        p_lo, p_hi, h_lo, h_hi = bounds  # the provider accepts at p_lo, not p_hi; the host at h_hi, not h_lo
+        t = np.concatenate([(p_lo + p_hi) / 2, (h_lo + h_hi) / 2])
+        point = np.tile(start, (2, 1)) + t[:, None] * np.tile(stop - start, (2, 1))
+        rows = _assess_pairs(zone, point[:, 0], point[:, 1])
+        says_provider = rows["provider_accepts"].to_numpy(dtype=bool)
+        says_host = rows["host_accepts"].to_numpy(dtype=bool)
+        for half in (slice(None, keep.size), slice(keep.size, None)):
+            x, yes_p, yes_h = t[half], says_provider[half], says_host[half]
+            p_lo, p_hi, h_lo, h_hi = bounds
+            in_p, in_h = (p_lo < x) & (x < p_hi), (h_lo < x) & (x < h_hi)
+            bounds = [
+                np.where(in_p & yes_p, x, p_lo),
+                np.where(in_p & ~yes_p, x, p_hi),
+                np.where(in_h & ~yes_h, x, h_lo),
+                np.where(in_h & yes_h, x, h_hi),
+            ]
+    host_edge, provider_edge = bounds[3], bounds[0]
+    open_ = host_edge <= provider_edge
+    if not open_.any():
+        return table.iloc[:0], np.zeros(0, dtype=int)
+    middle = (host_edge[open_] + provider_edge[open_]) / 2
+    t = np.concatenate([host_edge[open_], middle, provider_edge[open_]])
+    point = np.tile(start[open_], (3, 1)) + t[:, None] * np.tile((stop - start)[open_], (3, 1))
+    return _assess_pairs(zone, point[:, 0], point[:, 1]), np.where(middle < 0.5, p_at[open_], h_at[open_])
+
+
+def _sliver_points(
+    zone: AgreementZone, axes: Sequence[np.ndarray], table: pd.DataFrame, most: int
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """The feasible points of ``_slivers`` (edges and middles) and the grid index each lies next to."""
+    rows, cells = _slivers(zone, axes, table, most)
+    ok = _feasible(rows)
+    return rows[ok].reset_index(drop=True), np.tile(cells, 3)[ok]
 
 
 def _seeds(zone: AgreementZone, edges: pd.DataFrame, cells: np.ndarray) -> list[pd.DataFrame]:
@@ -634,8 +748,8 @@ def _climb(zone: AgreementZone, seeds: list[pd.DataFrame], spacing: list[float])
 def _zoom_once(
     zone: AgreementZone, best: pd.DataFrame, half: list[float], last: bool
 ) -> tuple[pd.DataFrame, float]:
-    """One zoom level around ``best``: the better of it and the level's grid and edge points, and the
-    product's largest change between neighbours of that grid."""
+    """One zoom level around ``best``: the better of it and the level's grid, edge and sliver points,
+    and the product's largest change between neighbours of that grid."""
     centre = [float(best[name].iloc[0]) for name in zone.terms]
     axes = [_zoom_axis(zone, i, centre[i], half[i], NASH_POINTS) for i in range(2)]
     first, second = np.meshgrid(*axes, indexing="ij")
@@ -645,7 +759,9 @@ def _zoom_once(
     floor = float(best["nash_product"].iloc[0])
     steps = FINAL_BISECT_STEPS if last else BISECT_STEPS
     edges, _ = _edge_points(zone, axes, rows, floor, steps, ZOOM_SEGMENTS)
-    found = pd.concat([rows[feasible], edges], ignore_index=True)
+    thin, _ = _sliver_points(zone, axes, rows, ZOOM_SEGMENTS)
+    parts = [frame for frame in (rows[feasible], edges, thin) if not frame.empty]
+    found = pd.concat(parts, ignore_index=True) if parts else edges
     if not found.empty:
         pick = int(np.argmax(found["nash_product"].to_numpy()))
         if float(found["nash_product"].iloc[pick]) > floor:

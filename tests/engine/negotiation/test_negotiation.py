@@ -753,3 +753,56 @@ def test_nash_point_beats_a_fine_sweep_where_the_best_pair_of_the_sweep_misleads
     fine = fine_search(params, rules, terms, ranges, draws)
     assert nash["nash_product"] >= fine["nash_product"].where(fine["category"] == "both").max()
     assert nash["category"] == "both" and nash["binding"] == "rule_3"
+
+
+def test_a_zone_thinner_than_a_step_of_the_sweep_is_found():
+    # Found by the property test above: the deal creates only about £104 a year, so the zone is a
+    # sliver about £150 wide in host contribution (gains of £0 to £104 each), far narrower than one
+    # step of this 15 × 15 sweep (£28,571): every pair is accepted by one party only, yet a
+    # 101 × 101 sweep finds pairs both accept. The sliver is found on the sweep's segments from a
+    # provider-only pair to a host-only pair by bisecting each party's edge.
+    params = Parameters(
+        fixed_cost=800_000.0, local_fee=4_000.0, spot_price=5_601.0, reserved_places=2, release_share=1.0
+    )
+    terms = ("host_contribution", "top_share_rate")
+    ranges = {"host_contribution": (0.0, 400_000.0), "top_share_rate": (0.4, 1.0)}
+    zone = agreement_zone(params, RATIONALITY, terms, ranges, 15, PROPERTY_DRAWS)
+    assert set(zone.table["category"]) == {"provider_only", "host_only"}
+    points = balanced_points(zone).set_index("point")
+    nash, equal = points.loc["nash"], points.loc["equal_gains"]
+    assert nash["found"] and equal["found"]
+    fine = fine_search(params, RATIONALITY, terms, ranges, PROPERTY_DRAWS, steps=101)
+    ok = (fine["category"] == "both") & (fine["provider_gain"] > 0) & (fine["host_gain"] > 0)
+    assert 1 <= ok.sum() <= 10  # a handful of the fine pairs fall in the sliver
+    best = fine["nash_product"].where(ok).max()
+    # the fixed total T (these two terms only move money): the best product is T²/4, at equal gains
+    total = float(fine["total_gain"].iloc[0])
+    assert total == pytest.approx(104.16, abs=0.01)
+    assert nash["nash_product"] >= best - 1e-9 * best
+    assert nash["nash_product"] == pytest.approx(total**2 / 4, rel=1e-6)
+
+    # independent check at the reported terms (scalar transcription of the model)
+    tiers = [list(t) for t in params.share_tiers]
+    tiers[-1][1] = float(nash["top_share_rate"])
+
+    def gains(contribution):
+        moved = params.replace(host_contribution=contribution, share_tiers=tiers)
+        return reference_figures(moved, RATIONALITY, PROPERTY_DRAWS)[1:]
+
+    provider_gain, host_gain = gains(float(nash["host_contribution"]))
+    assert provider_gain >= 0 and host_gain >= 0
+    assert nash["nash_product"] == pytest.approx(provider_gain * host_gain, rel=1e-9)
+
+    # each party's edge at that top share rate, bisected on the reference model (a gain's sign
+    # changes once between the ends): by the fixed total, equal gains is the sliver's middle
+    def edge(party, low, high):
+        low_sign = gains(low)[party] >= 0
+        for _ in range(40):
+            middle = (low + high) / 2
+            low, high = (middle, high) if (gains(middle)[party] >= 0) == low_sign else (low, middle)
+        return (low + high) / 2
+
+    k = float(nash["host_contribution"])
+    provider_edge, host_edge = edge(0, k - 2_000, k), edge(1, k, k + 2_000)
+    assert 100 < host_edge - provider_edge < 200  # far less than a step of £28,571
+    assert k == pytest.approx((provider_edge + host_edge) / 2, abs=1.0)
