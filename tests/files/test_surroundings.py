@@ -232,6 +232,12 @@ def test_lite_never_writes_through_a_link(tmp_path):
 # --- Ctrl-C ---------------------------------------------------------------------------------------
 
 
+def _ctrl_c_as_in_a_shell() -> None:
+    """Ctrl-C's default action, as a user's shell gives it: pytest-xdist's workers ignore SIGINT,
+    and a child started from one would inherit that and never see the Ctrl-C this test sends."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.slow
 def test_ctrl_c_during_a_run_is_one_line_exit_130_and_the_file_whole(tmp_path):
     """SIGINT at moments spread over start-up, reading, computing and saving."""
@@ -240,7 +246,13 @@ def test_ctrl_c_during_a_run_is_one_line_exit_130_and_the_file_whole(tmp_path):
     command = [str(Path(sys.executable).with_name("partnership")), "run", str(path)]
     outcomes = set()
     for delay in (0.2, 1.0, 1.8, 2.4, 3.0, 3.6):
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        process = subprocess.Popen(
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            preexec_fn=_ctrl_c_as_in_a_shell,
+        )
         time.sleep(delay)
         process.send_signal(signal.SIGINT)
         _, err = process.communicate(timeout=120)

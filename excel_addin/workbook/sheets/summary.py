@@ -132,7 +132,8 @@ def _status(ctx: RunContext) -> list[Item]:
         CategoryColours(NAME, a1.cell(STATUS_ROW, 1), STATUS_COLOURS),
     ]
     if not ctx.template:  # a new workbook's caption speaks of live tables, which this sheet has none of
-        caption = ctx.caption + " Figures as on the Risk and Agreement sheets."
+        money = " Money in £ per year of the agreement unless stated."  # the subtitle says so already
+        caption = ctx.caption.replace(money, "") + " Figures as on the Risk and Agreement sheets."
         items.append(block(NAME, CAPTION_ROW, 1, caption, style="subtitle"))
     return items
 
