@@ -33,7 +33,7 @@ HEADINGS = {
     "provider": "Provider: surplus with the partnership and on the spot market (£ per year)",
     "host": "Host council: net cost with the partnership and buying every local week at spot (£ per year)",
 }
-HEADER = ("Figure", "Partnership", "Spot market", "Change (pp: percentage points)")
+HEADER = ("Figure", "Partnership", "Spot market", "Change (pp: % points)")
 SIGNED_MONEY = no_negative_zero("£#,##0", 0.5, red=False, plus="+")  # a change: the sign says which way
 SIGNED_POINTS = no_negative_zero('0.0" pp"', 0.05, red=False, plus="+")  # a probability's change (× 100)
 CHART_TITLES = {
@@ -62,7 +62,7 @@ def build(ctx: RunContext) -> list[Item]:
     widths = [SHEET_LAYOUT.column_widths[a1.column_letter(i)] for i in range(1, 7)]
     span = width_cm(widths[:FIRST_CHART_COLUMNS])
     box = ChartBox(span - 0.6, (span - 0.6) * CHART_ASPECT)
-    chart_row, first_break = row, row - 1
+    chart_row = row
     row += box.rows + 1
     second = FIRST_CHART_COLUMNS + 1
     tall_rows: list[int] = []
@@ -71,12 +71,14 @@ def build(ctx: RunContext) -> list[Item]:
         items += data.items
         tall_rows += data.tall_rows
         items.append(_histogram_chart(risk, party, a1.cell(chart_row, column), data.refs, box))
+    # pages: the inputs; the tables with their histograms (the one printed); the histograms' data
+    pages = (top - 1, chart_row + box.rows)
     items.append(
         SheetSetup(
             NAME,
             column_widths=tuple(SHEET_LAYOUT.column_widths.items()),
-            print_area=printing.area(NAME, row, len(widths), (top - 1, first_break))[0],
-            row_breaks=printing.area(NAME, row, len(widths), (top - 1, first_break))[1],
+            print_area=printing.area(NAME, row, len(widths), pages)[0],
+            row_breaks=printing.area(NAME, row, len(widths), pages)[1],
             row_heights=tuple((r, 30.0) for r in tall_rows),
         )
     )
