@@ -12,10 +12,15 @@ INTERRUPTED = 130  # 128 + SIGINT, what shells report for a command stopped by C
 
 
 def main() -> int:
-    """Load the command line and run it; a Ctrl-C while loading is one line and exit code 130."""
+    """Load the command line and run it; a Ctrl-C while loading is one line and exit code 130.
+
+    The command line loads each command's modules only when it builds its parser, so a Ctrl-C
+    can arrive inside ``run`` before the command starts; once a command runs it handles its own.
+    """
     try:
         from excel_addin.cli import main as run
+
+        return run()
     except KeyboardInterrupt:
         print("Stopped (Ctrl-C) while starting; no file was read or written.", file=sys.stderr)
         return INTERRUPTED
-    return run()

@@ -117,6 +117,19 @@ def status(path: Path) -> str:
     return wb[layout.INPUTS][layout.STATUS_BY_NAME["status_message"].ref].value
 
 
+def printed_text(pdf: Path) -> str:
+    """All the printed words in reading order, runs of spaces and line ends made one space.
+
+    Chart titles and wrapped cells break across lines on paper; a phrase is looked for whole.
+    Empty when pdftotext is not installed.
+    """
+    tool = shutil.which("pdftotext")
+    if tool is None:
+        return ""
+    text = subprocess.run([tool, str(pdf), "-"], capture_output=True, text=True, timeout=60).stdout
+    return " ".join(text.split())
+
+
 def pages(pdf: Path) -> list[str]:
     """The text of each page (pdftotext when installed, else only the page count)."""
     tool = shutil.which("pdftotext")
