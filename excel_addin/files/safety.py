@@ -112,7 +112,9 @@ def _read_through_defusedxml() -> bool:
         module = importlib.import_module(name)
         if getattr(module, "fromstring", fromstring) is not fromstring:
             module.fromstring = fromstring  # type: ignore[attr-defined]
-    return all(importlib.import_module(name).fromstring is fromstring for name in _READERS)
+    return all(
+        getattr(importlib.import_module(name), "fromstring", fromstring) is fromstring for name in _READERS
+    )
 
 
 def check_safe_parser() -> None:
