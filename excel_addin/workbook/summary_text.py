@@ -16,6 +16,8 @@ import math
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from excel_addin.workbook.words import changes, compared
+
 
 @dataclass(frozen=True)
 class Party:
@@ -195,16 +197,6 @@ def balanced(f: SummaryFigures) -> str:
     return f"The nearest balanced terms, {BALANCED_MEANING}, are {deal.terms}: there {gains}."
 
 
-def _change(amount: float, up: str, down: str, same: str) -> str:
-    """ "raises … by £X" / "lowers … by £X" / "leaves …": the verb chosen by the rounded sign."""
-    pounds = _pounds(amount)
-    if pounds > 0:
-        return up.format(money(amount))
-    if pounds < 0:
-        return down.format(money(-amount))
-    return same
-
-
 def _chance_change(before: float, after: float, what: str) -> str:
     """ "its chance of a loss falls from 3.7 % to 0 %, by 3.7 percentage points"."""
     change = points(before, after)
@@ -219,13 +211,8 @@ def _chance_change(before: float, after: float, what: str) -> str:
 def provider_lines(f: SummaryFigures) -> list[str]:
     """The provider's expected year and bad year, against the spot market."""
     p = f.provider
-    expected = _change(
-        difference(p.expected, p.spot_expected),
-        "raises its surplus by {}",
-        "lowers its surplus by {}",
-        "leaves its surplus unchanged",
-    )
-    bad = _change(difference(p.bad_year, p.spot_bad_year), "{} more", "{} less", "the same")
+    expected = changes("its surplus", difference(p.expected, p.spot_expected), money)
+    bad = compared(difference(p.bad_year, p.spot_bad_year), money, up="more", down="less")
     return [
         f"In an expected year the partnership {expected}, to {money(p.expected)} against "
         f"{money(p.spot_expected)} on the spot market.",
@@ -237,13 +224,10 @@ def provider_lines(f: SummaryFigures) -> list[str]:
 def host_lines(f: SummaryFigures) -> list[str]:
     """The host's expected year and bad year, against buying the same weeks at spot."""
     h = f.host
-    expected = _change(
-        difference(h.spot_expected, h.expected),
-        "lowers its net cost by {}",
-        "raises its net cost by {}",
-        "leaves its net cost as at spot",
+    expected = changes(
+        "its net cost", difference(h.expected, h.spot_expected), money, "leaves its net cost as at spot"
     )
-    bad = _change(difference(h.spot_bad_year, h.bad_year), "{} less", "{} more", "the same")
+    bad = compared(difference(h.spot_bad_year, h.bad_year), money, up="less", down="more")
     dearer = (
         f"it pays more than spot in {share(h.chance)} of years"
         if _percent(h.chance) > 0
@@ -276,7 +260,7 @@ def access_lines(f: SummaryFigures) -> list[str]:
     if rounded(f.local_weeks) == 0:
         return [buys, f"{costs}: {money(f.host.expected)} a year with no local weeks to show for it."]
     per_week = f.host.expected / f.local_weeks
-    side = _change(difference(f.spot_price, per_week), "{} below", "{} above", "the same as")
+    side = compared(difference(f.spot_price, per_week), money, up="below", down="above", same="the same as")
     return [
         buys,
         f"{costs}: about {money(per_week)} a local week on average, {side} the spot price of "

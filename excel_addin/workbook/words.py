@@ -30,11 +30,17 @@ def moves(what: str, before: float, after: float, text: Callable[[float], str]) 
     return f"{verb} {what} from {first} to {second}"
 
 
-def compared(difference: float, text: Callable[[float], str], up: str = "higher", down: str = "lower") -> str:
+def compared(
+    difference: float,
+    text: Callable[[float], str],
+    up: str = "higher",
+    down: str = "lower",
+    same: str = "the same",
+) -> str:
     """ "£3,454 lower", "£3,454 higher" or "the same": a difference said by its size and direction."""
     shown = text(abs(difference))
     if not math.isfinite(difference) or difference == 0 or shown == text(0.0):
-        return "the same"
+        return same
     return f"{shown} {up if difference > 0 else down}"
 
 
@@ -59,9 +65,9 @@ def points_text(change: float, short: bool = True) -> str:
     return f"{'+' if value > 0 else '-'}{abs(value):.1f} {unit}"
 
 
-def changes(what: str, difference: float, text: Callable[[float], str]) -> str:
-    """ "raises X by £a", "lowers X by £a" or "leaves X unchanged": a change said by its direction."""
+def changes(what: str, difference: float, text: Callable[[float], str], unchanged: str | None = None) -> str:
+    """ "raises X by £a", "lowers X by £a" or "leaves X unchanged" (or ``unchanged``): by its direction."""
     shown = text(abs(difference))
     if not math.isfinite(difference) or difference == 0 or shown == text(0.0):
-        return f"leaves {what} unchanged"
+        return unchanged or f"leaves {what} unchanged"
     return f"{'raises' if difference > 0 else 'lowers'} {what} by {shown}"
