@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypedDict
 
 from excel_addin.workbook import a1, layout
 
@@ -120,6 +121,19 @@ def area(
     top, bottom = starts[first], ends[last - 1]
     columns = min(last_column, wanted.columns or last_column)
     return a1.area(top, 1, bottom - top + 1, columns), tuple(ends[first : last - 1])
+
+
+class PrintPages(TypedDict):
+    """The print area and page breaks of a ``SheetSetup``, passed to it with ``**``."""
+
+    print_area: str
+    row_breaks: tuple[int, ...]
+
+
+def print_setup(sheet: str, last_row: int, last_column: int, breaks: Sequence[int] = ()) -> PrintPages:
+    """``area``'s print area and page breaks as a sheet's ``SheetSetup`` takes them."""
+    print_area, row_breaks = area(sheet, last_row, last_column, breaks)
+    return PrintPages(print_area=print_area, row_breaks=row_breaks)
 
 
 def printed_widths(sheet: str, widths: list[float]) -> list[float]:

@@ -87,8 +87,7 @@ def build(ctx: RunContext) -> list[Item]:
         SheetSetup(
             NAME,
             column_widths=tuple(widths.items()),
-            print_area=printing.area(NAME, max(last_left, last_right), last_column, (top - 1,))[0],
-            row_breaks=printing.area(NAME, max(last_left, last_right), last_column, (top - 1,))[1],
+            **printing.print_setup(NAME, max(last_left, last_right), last_column, (top - 1,)),
             row_heights=((row + 1, 44.0),),
         )
     )

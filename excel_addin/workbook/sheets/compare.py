@@ -100,8 +100,7 @@ def build(ctx: RunContext) -> list[Item]:
             NAME,
             column_widths=tuple((a1.column_letter(i), w) for i, w in enumerate(widths, start=1)),
             freeze=None,
-            print_area=printing.area(NAME, page.row, len(widths), page.breaks)[0],
-            row_breaks=printing.area(NAME, page.row, len(widths), page.breaks)[1],
+            **printing.print_setup(NAME, page.row, len(widths), page.breaks),
         )
     )
     return page.items

@@ -239,8 +239,7 @@ def setup(
     return SheetSetup(
         sheet.name,
         column_widths=tuple(sheet.column_widths.items()),
-        print_area=printing.area(sheet.name, last_row, columns, breaks)[0],
-        row_breaks=printing.area(sheet.name, last_row, columns, breaks)[1],
+        **printing.print_setup(sheet.name, last_row, columns, breaks),
         row_heights=tuple((row, 30.0) for row in tall),
     )
 

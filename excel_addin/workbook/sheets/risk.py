@@ -77,8 +77,7 @@ def build(ctx: RunContext) -> list[Item]:
         SheetSetup(
             NAME,
             column_widths=tuple(SHEET_LAYOUT.column_widths.items()),
-            print_area=printing.area(NAME, row, len(widths), pages)[0],
-            row_breaks=printing.area(NAME, row, len(widths), pages)[1],
+            **printing.print_setup(NAME, row, len(widths), pages),
             row_heights=tuple((r, 30.0) for r in tall_rows),
         )
     )

@@ -765,8 +765,7 @@ def build(ctx: RunContext) -> list[Item]:
         SheetSetup(
             sheet,
             column_widths=tuple((a1.column_letter(i), w) for i, w in enumerate(widths, start=1)),
-            print_area=printing.area(sheet, page.row, len(widths), page.breaks)[0],
-            row_breaks=printing.area(sheet, page.row, len(widths), page.breaks)[1],
+            **printing.print_setup(sheet, page.row, len(widths), page.breaks),
             row_heights=tuple((r, 45.0) for r in page.tall),
         ),
     )
